@@ -1,0 +1,147 @@
+"""Settings for Rounds, read from the environment.
+
+Embedded default (``DevelopmentConfig``): SQLite in ``instance/``, one process, threading.
+Production (``ProductionConfig``): PostgreSQL, Redis message queue, gevent workers; it refuses
+to start without the settings a hospital must choose itself.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("ROUNDS_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated environment variable as a list of non-empty items."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _embedded_secret_key() -> str:
+    """A random key kept in ``instance/secret_key`` so sign-ins survive a restart.
+
+    Never a constant in the repository: each clone makes its own on first run.
+    """
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Settings shared by every mode."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    SOCKETIO_ASYNC_MODE = "threading"
+    SOCKETIO_MESSAGE_QUEUE = None
+    SOCKETIO_ALLOWED_ORIGINS = _env_list("SOCKETIO_ALLOWED_ORIGINS")
+
+    # Pages stay open for days at the bedside: a CSRF token must not expire under the user.
+    # It stays bound to the session, so signing in again still invalidates it.
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_NAME = "rounds_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 64 * 1024
+
+    # argon2id cost; lowered only in tests.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "application/javascript",
+        "text/javascript",
+        "application/json",
+        "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_MIN_SIZE = 500
+
+    # A server process identifies itself in a response header, so tests behind a proxy
+    # can tell which process answered.
+    PROCESS_NAME = os.environ.get("ROUNDS_PROCESS_NAME", "")
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Finish settings that need the app; the base has nothing to add."""
+
+
+class DevelopmentConfig(Config):
+    """The embedded default: one process, SQLite, no other server."""
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{INSTANCE_DIR / 'rounds.db'}"
+    )
+    SOCKETIO_ALLOWED_ORIGINS = _env_list(
+        "SOCKETIO_ALLOWED_ORIGINS", "http://127.0.0.1:5000,http://localhost:5000"
+    )
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Make a per-clone secret key on first run unless one is given."""
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = _embedded_secret_key()
+
+
+class ProductionConfig(Config):
+    """PostgreSQL, Redis and gevent workers behind a TLS proxy."""
+
+    SOCKETIO_ASYNC_MODE = "gevent"
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL")
+    SESSION_COOKIE_SECURE = True
+    REQUIRED = {
+        "SECRET_KEY": "SECRET_KEY",
+        "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
+        "REDIS_URL": "REDIS_URL",
+        "SOCKETIO_ALLOWED_ORIGINS": "SOCKETIO_ALLOWED_ORIGINS",
+    }
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Refuse to start without the settings a hospital must choose itself."""
+        missing = [env for key, env in cls.REQUIRED.items() if not app.config.get(key)]
+        if missing:
+            raise SystemExit(
+                "Rounds production mode needs these environment variables: "
+                + ", ".join(missing)
+                + " (see README, 'Production mode')."
+            )
+        if len(app.config["SECRET_KEY"]) < 32:
+            raise SystemExit("SECRET_KEY must be at least 32 characters of random text.")
+
+
+class TestConfig(Config):
+    """Tests: a database URL is always given by the fixtures; hashing is cheap."""
+
+    TESTING = True
+    SECRET_KEY = "test-only-not-a-secret"  # noqa: S105 - used only by the test suite
+    SOCKETIO_ALLOWED_ORIGINS = ["http://localhost"]
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    """The settings class named by ``name`` or ``ROUNDS_CONFIG`` (default: development)."""
+    name = name or os.environ.get("ROUNDS_CONFIG", "development")
+    if name not in CONFIGS:
+        raise SystemExit(f"ROUNDS_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

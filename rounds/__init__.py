@@ -1,0 +1,83 @@
+"""Rounds: live, plain-language rounds updates for the families of children in intensive care."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import config_for
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app: load config, init extensions, register blueprints, sockets, errors, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    settings = config_for(config_name)
+    app.config.from_object(settings)
+    app.config.update(overrides or {})
+    settings.init_app(app)
+
+    from rounds import cli, errors, security, templating
+
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_errorhandlers(app)
+    security.register_security(app)
+    templating.register_templating(app)
+    cli.register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from sqlalchemy import event
+
+    # Socket handlers must be registered before init_app, for every app built in a process.
+    from rounds import sockets  # noqa: F401
+    from rounds.extensions import compress, configure_sqlite, db, login_manager, migrate, socketio
+    from rounds.models import User
+
+    db.init_app(app)
+    with app.app_context():
+        event.listen(db.engine, "connect", configure_sqlite)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    compress.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    # "strong" would sign a parent out whenever their phone moves from Wi-Fi to mobile data.
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per area."""
+    from rounds.admin.routes import bp as admin_bp
+    from rounds.auth.routes import bp as auth_bp
+    from rounds.family.routes import bp as family_bp
+    from rounds.staff.routes import bp as staff_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(family_bp)
+    app.register_blueprint(admin_bp)

@@ -1,0 +1,111 @@
+"""Command-line tasks: ``flask --app app seed-demo`` loads fictional demo data."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from rounds.demo_data import CHILDREN, DEMO_PASSWORD, FAMILY, STAFF, UNITS
+from rounds.extensions import db
+from rounds.models import Patient, Unit
+from rounds.models.types import utcnow
+from rounds.services.access import grant_family_access
+from rounds.services.accounts import create_unit, create_user, find_user_by_email
+from rounds.services.patients import admit_patient
+from rounds.services.updates import UpdateFields, correct_update, post_update, retract_update
+from rounds.timefmt import zone
+
+
+def register_cli(app: Flask) -> None:
+    """Add the project's commands to ``flask``."""
+    app.cli.add_command(seed_demo)
+
+
+def print_sign_ins() -> None:
+    """The demo accounts, for the person trying Rounds."""
+    click.echo("\nRounds demo sign-ins (fictional people; password for all: " + DEMO_PASSWORD + ")")
+    for person in STAFF:
+        click.echo(f"  {person['role']:<12} {person['email']}")
+    for person in FAMILY:
+        click.echo(f"  {'family':<12} {person['email']}  ({person['note']})")
+    click.echo("")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the fictional demo unit, staff, families and a week of updates (safe to rerun)."""
+    if db.session.scalar(select(Unit).where(Unit.name == UNITS[0]["name"])) is not None:
+        click.echo("Demo data is already loaded.")
+        print_sign_ins()
+        return
+    units = {u["key"]: create_unit(u["name"], u["phone"], u["timezone"]) for u in UNITS}
+    for person in STAFF:
+        create_user(
+            person["email"],
+            person["name"],
+            DEMO_PASSWORD,
+            staff_role=person["role"],
+            units=[units[key] for key in person["units"]],
+        )
+    for person in FAMILY:
+        create_user(person["email"], person["name"], DEMO_PASSWORD, language=person["language"])
+    clinicians = {}
+    for person in STAFF:
+        if person["role"] == "clinician":
+            for key in person["units"]:
+                clinicians.setdefault(key, find_user_by_email(person["email"]))
+    now = utcnow()
+    for spec in CHILDREN:
+        unit = units[spec["unit"]]
+        clinician = clinicians[spec["unit"]]
+        patient = admit_patient(clinician, unit, spec["name"], spec["bed"])
+        patient.admitted_at = now - timedelta(days=len(spec["days"]) + 1)
+        db.session.commit()
+        for email, relationship, guardian in spec["family"]:
+            family_user = find_user_by_email(email)
+            grant_family_access(clinician, patient, family_user, relationship, guardian)
+        _post_history(clinician, patient, unit, spec, now)
+    click.echo("Demo data loaded.")
+    print_sign_ins()
+
+
+def _post_history(clinician, patient: Patient, unit: Unit, spec: dict, now: datetime) -> None:
+    """One update a day at morning rounds, the newest today (or yesterday, if ``skip_today``)."""
+    tz = zone(unit.timezone)
+    today = now.astimezone(tz).date()
+    days = spec["days"]
+    last_offset = 1 if spec.get("skip_today") else 0
+    for index, day in enumerate(days):
+        offset = len(days) - 1 - index + last_offset
+        posted = datetime.combine(today - timedelta(days=offset), time(9, 10), tzinfo=tz)
+        posted = min(posted.astimezone(UTC), now - timedelta(minutes=5 + offset))
+        next_at = datetime.combine(today - timedelta(days=offset - 1), time(9, 0), tzinfo=tz)
+        fields = UpdateFields(
+            status=day["status"],
+            summary=day["summary"],
+            body_notes=day.get("notes", {}),
+            plan=day.get("plan", ""),
+            watch_for=day.get("watch", []),
+            milestones=day.get("milestones", ""),
+            care_team=spec["care_team"],
+            next_update_at=next_at.astimezone(UTC),
+        )
+        update = post_update(clinician, patient, fields, at=posted)
+        if day.get("correct"):
+            corrected = UpdateFields(**{**fields.__dict__, **day["correct"]["fields"]})
+            correct_update(
+                clinician,
+                update,
+                corrected,
+                day["correct"]["reason"],
+                at=posted + timedelta(minutes=25),
+            )
+        if day.get("retract_wrong_child"):
+            wrong = post_update(
+                clinician,
+                patient,
+                UpdateFields(status="serious", summary=day["retract_wrong_child"]),
+                at=posted + timedelta(minutes=40),
+            )
+            retract_update(clinician, wrong, "Posted to the wrong child")

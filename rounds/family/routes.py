@@ -1,0 +1,87 @@
+"""The family's phone-first pages: their children, and each child's updates, live."""
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from rounds import feed
+from rounds.extensions import db
+from rounds.models import AccessGrant, Patient
+from rounds.permissions import Action, get_patient
+from rounds.services.audit import record_view
+
+bp = Blueprint("family", __name__, url_prefix="/family")
+
+EVENT_WORDS = {
+    "posted": "A new update from the care team.",
+    "corrected": "The care team corrected an update.",
+    "retracted": "The care team removed an update.",
+}
+
+
+@bp.before_request
+@login_required
+def require_sign_in():
+    """Every family page needs a signed-in person."""
+
+
+@bp.get("/")
+def home():
+    """The children this person follows; straight to the child if there is only one."""
+    patients = db.session.scalars(
+        select(Patient)
+        .join(AccessGrant, AccessGrant.patient_id == Patient.id)
+        .where(AccessGrant.user_id == current_user.id, AccessGrant.revoked_at.is_(None))
+        .order_by(Patient.display_name)
+        .distinct()
+    ).all()
+    if len(patients) == 1:
+        return redirect(url_for("family.child", patient_id=patients[0].id))
+    latest = {p.id: feed.latest_family_update(p) for p in patients}
+    return render_template("family/home.html", patients=patients, latest=latest)
+
+
+@bp.get("/children/<int:patient_id>")
+def child(patient_id: int):
+    """One child's updates: the latest on top, earlier ones below, live."""
+    patient = get_patient(patient_id, Action.READ)
+    # Read the sequence number before the updates: if a post lands in between, the page
+    # asks for it again (harmless) rather than claiming an event it does not show.
+    last_seq = patient.last_event_seq
+    record_view(current_user, patient.id)
+    threads = feed.family_threads(patient)
+    return render_template(
+        "family/child.html",
+        patient=patient,
+        last_seq=last_seq,
+        threads=threads,
+        late=feed.is_late(threads[0].current if threads else None),
+    )
+
+
+@bp.get("/children/<int:patient_id>/events.json")
+def events(patient_id: int):
+    """Everything after event ``after``: the events in order, and the feed as it is now.
+
+    A reconnecting phone asks for what it missed; the push only says that something exists.
+    """
+    patient = get_patient(patient_id, Action.READ)
+    after = request.args.get("after", "0")
+    if not after.isdigit() or len(after) > 12:
+        abort(400)
+    new_events = feed.events_after(patient, int(after))
+    body = {"patient": patient.id, "last_seq": int(after), "events": []}
+    if new_events:
+        record_view(current_user, patient.id)
+        threads = feed.family_threads(patient)
+        body["events"] = [
+            {"seq": e.seq, "kind": e.kind, "message": EVENT_WORDS[e.kind]} for e in new_events
+        ]
+        body["last_seq"] = new_events[-1].seq
+        body["html"] = render_template(
+            "family/_feed.html",
+            patient=patient,
+            threads=threads,
+            late=feed.is_late(threads[0].current if threads else None),
+        )
+    return jsonify(body)

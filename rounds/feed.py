@@ -1,0 +1,94 @@
+"""Read-only queries: a child's updates as families and staff see them."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from rounds.extensions import db
+from rounds.models import FamilyEvent, Patient, Update, UpdateRetraction
+from rounds.models.types import utcnow
+
+# How long past the expected time before families are told the next update is late.
+LATE_GRACE = timedelta(minutes=30)
+
+
+@dataclass
+class Thread:
+    """An update with all its versions, newest first, and its retraction if any."""
+
+    versions: list[Update]
+    retraction: UpdateRetraction | None = None
+    earlier: list[Update] = field(init=False)
+
+    def __post_init__(self):
+        self.earlier = self.versions[1:]
+
+    @property
+    def current(self) -> Update:
+        """The newest version: what families read."""
+        return self.versions[0]
+
+    @property
+    def original(self) -> Update:
+        """The first version: when it was first posted."""
+        return self.versions[-1]
+
+    @property
+    def is_corrected(self) -> bool:
+        """Has at least one correction."""
+        return len(self.versions) > 1
+
+
+def threads_for(patient: Patient, include_retracted: bool) -> list[Thread]:
+    """A child's update threads, newest first by when they were first posted."""
+    updates = db.session.scalars(
+        select(Update).where(Update.patient_id == patient.id).order_by(Update.version.desc())
+    ).all()
+    retractions = {
+        r.update_id: r
+        for r in db.session.scalars(
+            select(UpdateRetraction)
+            .join(Update, Update.id == UpdateRetraction.update_id)
+            .where(Update.patient_id == patient.id)
+        )
+    }
+    grouped: dict[int, list[Update]] = {}
+    for update in updates:
+        grouped.setdefault(update.thread_id, []).append(update)
+    threads = [
+        Thread(versions, retractions.get(thread_id)) for thread_id, versions in grouped.items()
+    ]
+    if not include_retracted:
+        threads = [t for t in threads if t.retraction is None]
+    threads.sort(key=lambda t: (t.original.created_at, t.original.id), reverse=True)
+    return threads
+
+
+def family_threads(patient: Patient) -> list[Thread]:
+    """What a family sees: every update not retracted, newest first."""
+    return threads_for(patient, include_retracted=False)
+
+
+def latest_family_update(patient: Patient) -> Update | None:
+    """The newest version of the newest update families can see."""
+    threads = family_threads(patient)
+    return threads[0].current if threads else None
+
+
+def events_after(patient: Patient, after: int) -> list[FamilyEvent]:
+    """The child's family-visible events after number ``after``, in order."""
+    return list(
+        db.session.scalars(
+            select(FamilyEvent)
+            .where(FamilyEvent.patient_id == patient.id, FamilyEvent.seq > after)
+            .order_by(FamilyEvent.seq)
+        )
+    )
+
+
+def is_late(update: Update | None, now: datetime | None = None) -> bool:
+    """The next update was expected more than a little while ago and has not come."""
+    if update is None or update.next_update_at is None:
+        return False
+    return (now or utcnow()) > update.next_update_at + LATE_GRACE

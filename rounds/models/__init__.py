@@ -1,0 +1,18 @@
+"""Rounds' models, one module per aggregate."""
+
+from rounds.models.audit import AuditEvent
+from rounds.models.patients import AccessGrant, Patient
+from rounds.models.people import StaffMembership, Unit, User
+from rounds.models.updates import FamilyEvent, Update, UpdateRetraction
+
+__all__ = [
+    "AccessGrant",
+    "AuditEvent",
+    "FamilyEvent",
+    "Patient",
+    "StaffMembership",
+    "Unit",
+    "Update",
+    "UpdateRetraction",
+    "User",
+]

@@ -1,0 +1,57 @@
+"""Children in a unit and the grants that let family members see them."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rounds.extensions import db
+from rounds.models.people import Unit, User
+from rounds.models.types import UTCDateTime, utcnow
+
+
+class Patient(db.Model):
+    """A child admitted to a unit. ``last_event_seq`` numbers the family-visible events."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    bed: Mapped[str] = mapped_column(String(20))
+    admitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    discharged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+    unit: Mapped[Unit] = relationship()
+
+    @property
+    def is_admitted(self) -> bool:
+        """Still in the unit."""
+        return self.discharged_at is None
+
+
+class AccessGrant(db.Model):
+    """A family member may see a child while the grant is not revoked."""
+
+    __tablename__ = "access_grants"
+    __table_args__ = (Index("ix_access_grants_user_patient", "user_id", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    relationship_to_child: Mapped[str] = mapped_column(String(40))
+    is_guardian: Mapped[bool] = mapped_column(Boolean, default=False)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    patient: Mapped[Patient] = relationship()
+    granted_by: Mapped[User] = relationship(foreign_keys=[granted_by_id])
+
+    @property
+    def is_active(self) -> bool:
+        """Not revoked."""
+        return self.revoked_at is None

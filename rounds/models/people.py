@@ -1,0 +1,73 @@
+"""Units and the one account table every person signs in with."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rounds.extensions import db
+from rounds.models.types import UTCDateTime, utcnow
+
+STAFF_ROLE_CHECK = "staff_role IN ('clinician', 'nurse', 'interpreter', 'admin')"
+
+
+class Unit(db.Model):
+    """An intensive care unit: the scope of a staff member's work."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    phone: Mapped[str] = mapped_column(String(40))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    """Anyone who signs in: staff (with a role) and family members (with grants)."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(STAFF_ROLE_CHECK, name="staff_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    staff_role: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    units: Mapped[list[Unit]] = relationship(
+        secondary="staff_memberships", order_by="Unit.name", viewonly=True
+    )
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses sign-in for a disabled account."""
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        """True for anyone with a staff role (staff session rules apply to them)."""
+        return self.staff_role is not None
+
+    @property
+    def first_name(self) -> str:
+        """How staff appear to families: first name only."""
+        return self.name.split()[0] if self.name else ""
+
+    @property
+    def unit_ids(self) -> set[int]:
+        """The units this staff member works in."""
+        return {unit.id for unit in self.units}
+
+
+class StaffMembership(db.Model):
+    """A staff member belongs to a unit and acts only on children there."""
+
+    __tablename__ = "staff_memberships"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)

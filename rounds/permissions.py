@@ -1,0 +1,113 @@
+"""THE place that decides who may see or do what for which child.
+
+Staff act only on children in their units, and only as their role allows (PRODUCT.md, "Who
+may do what"). Family members act only on children they hold an active grant for. Anything
+not allowed looks exactly like something that does not exist: 404.
+"""
+
+from enum import Enum
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from rounds.extensions import db
+from rounds.models import AccessGrant, Patient, Update, User
+
+
+class Action(Enum):
+    """What someone wants to do with a child."""
+
+    READ = "read"
+    POST = "post"  # post, correct, retract an update
+    ADMIT = "admit"  # admit, discharge
+    MANAGE_ACCESS = "manage_access"  # grant and revoke family access
+
+
+STAFF_ACTIONS: dict[str, frozenset[Action]] = {
+    "clinician": frozenset({Action.READ, Action.POST, Action.ADMIT, Action.MANAGE_ACCESS}),
+    "nurse": frozenset({Action.READ, Action.POST, Action.ADMIT, Action.MANAGE_ACCESS}),
+    "interpreter": frozenset({Action.READ}),
+    "admin": frozenset(),
+}
+CENSUS_ROLES = frozenset({"clinician", "nurse", "interpreter"})
+
+
+def can_see_census(user: User) -> bool:
+    """Clinicians, nurses and interpreters see their units' census."""
+    return user.is_authenticated and user.staff_role in CENSUS_ROLES
+
+
+def staff_may(user: User, action: Action, patient: Patient) -> bool:
+    """A staff member's role allows ``action`` and the child is in one of their units."""
+    if user.staff_role is None:
+        return False
+    return action in STAFF_ACTIONS[user.staff_role] and patient.unit_id in user.unit_ids
+
+
+def active_grant(user: User, patient_id: int) -> AccessGrant | None:
+    """The family member's active grant for this child, if any."""
+    return db.session.scalar(
+        select(AccessGrant).where(
+            AccessGrant.user_id == user.id,
+            AccessGrant.patient_id == patient_id,
+            AccessGrant.revoked_at.is_(None),
+        )
+    )
+
+
+def family_may_read(user: User, patient_id: int) -> bool:
+    """A family member reads a child only while they hold an active grant."""
+    return active_grant(user, patient_id) is not None
+
+
+def may(user: User, action: Action, patient: Patient) -> bool:
+    """Whether ``user`` may do ``action`` for ``patient``."""
+    if not user.is_authenticated:
+        return False
+    if staff_may(user, action, patient):
+        return True
+    return action is Action.READ and family_may_read(user, patient.id)
+
+
+def get_patient(patient_id: int, action: Action = Action.READ) -> Patient:
+    """Fetch a child for the current user and check the right to ``action``; else 404."""
+    patient = db.session.get(Patient, patient_id)
+    if patient is None or not may(current_user, action, patient):
+        abort(404)
+    return patient
+
+
+def get_update(patient: Patient, update_id: int) -> Update:
+    """An update of this (already checked) child; 404 for one of another child."""
+    update = db.session.get(Update, update_id)
+    if update is None or update.patient_id != patient.id:
+        abort(404)
+    return update
+
+
+def family_patient_ids(user: User) -> list[int]:
+    """The children a family member holds active grants for (the rooms they may join)."""
+    return list(
+        db.session.scalars(
+            select(AccessGrant.patient_id)
+            .where(AccessGrant.user_id == user.id, AccessGrant.revoked_at.is_(None))
+            .distinct()
+        )
+    )
+
+
+def staff_required(*roles: str):
+    """A view only for staff with one of ``roles``; anyone else gets 404."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated or current_user.staff_role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

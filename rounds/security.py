@@ -1,0 +1,38 @@
+"""Response headers every page carries."""
+
+from flask import Flask, request
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def register_security(app: Flask) -> None:
+    """Add the security headers; never cache pages that hold a child's information."""
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if app.config.get("PROCESS_NAME"):
+            headers["X-Rounds-Process"] = app.config["PROCESS_NAME"]
+        if not request.path.startswith("/static/"):
+            headers["Cache-Control"] = "no-store"
+        return response

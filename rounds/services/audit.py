@@ -1,0 +1,48 @@
+"""Audit rows, added inside the caller's transaction."""
+
+from flask import has_request_context, request
+
+from rounds.extensions import db
+from rounds.models import AuditEvent, User
+
+
+def audit(
+    action: str,
+    actor: User | None,
+    patient_id: int | None = None,
+    target: str = "",
+    detail: str = "",
+) -> AuditEvent:
+    """Add an audit row to the current transaction (the caller commits)."""
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None and actor.is_authenticated else None,
+        patient_id=patient_id,
+        target=target[:80],
+        detail=detail[:400],
+    )
+    db.session.add(event)
+    return event
+
+
+def record_view(viewer: User, patient_id: int, what: str = "updates") -> None:
+    """Audit that ``viewer`` read a child's information, and commit."""
+    audit("view_" + what, viewer, patient_id, detail=_client_hint())
+    db.session.commit()
+
+
+def record_sign_in(user: User | None, succeeded: bool) -> None:
+    """Audit a sign-in or a failed one (never the address typed, never the password)."""
+    audit("sign_in" if succeeded else "sign_in_failed", user, detail=_client_hint())
+    db.session.commit()
+
+
+def record_sign_out(user: User) -> None:
+    """Audit a sign-out."""
+    audit("sign_out", user)
+    db.session.commit()
+
+
+def _client_hint() -> str:
+    """The client address, for the audit record only."""
+    return f"from {request.remote_addr}" if has_request_context() else ""

@@ -1,0 +1,201 @@
+"""Post, correct and retract rounds updates.
+
+Each writes the update, the next family-visible event and an audit row in one transaction,
+commits, then notifies the child's family room.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
+
+from rounds import realtime
+from rounds.extensions import db
+from rounds.models import FamilyEvent, Patient, Update, UpdateRetraction, User
+from rounds.models.types import utcnow
+from rounds.services.audit import audit
+
+
+class UpdateConflict(Exception):
+    """Someone else changed this update first (corrected or retracted it)."""
+
+
+@dataclass
+class UpdateFields:
+    """The structured content of an update, as a clinician writes it."""
+
+    status: str
+    summary: str
+    body_notes: dict[str, str] = field(default_factory=dict)
+    plan: str = ""
+    watch_for: list[dict[str, str]] = field(default_factory=list)
+    milestones: str = ""
+    care_team: str = ""
+    next_update_at: datetime | None = None
+
+    @classmethod
+    def from_update(cls, update: Update) -> "UpdateFields":
+        """The fields of an existing update (for copy forward and corrections)."""
+        return cls(
+            status=update.status,
+            summary=update.summary,
+            body_notes=dict(update.body_notes or {}),
+            plan=update.plan,
+            watch_for=list(update.watch_for or []),
+            milestones=update.milestones,
+            care_team=update.care_team,
+            next_update_at=update.next_update_at,
+        )
+
+    def as_columns(self) -> dict:
+        """Column values for a new Update row."""
+        return {
+            "status": self.status,
+            "summary": self.summary,
+            "body_notes": {k: v for k, v in self.body_notes.items() if v},
+            "plan": self.plan,
+            "watch_for": [w for w in self.watch_for if w.get("if") or w.get("then")],
+            "milestones": self.milestones,
+            "care_team": self.care_team,
+            "next_update_at": self.next_update_at,
+        }
+
+
+def next_event_seq(patient_id: int) -> int:
+    """Take the child's next event number inside the current transaction.
+
+    An UPDATE ... RETURNING on the child's counter row: concurrent posts for one child
+    queue on the row lock (PostgreSQL) or the write lock (SQLite) and never share a number,
+    where MAX(seq)+1 would hand two of them the same one.
+    """
+    return db.session.execute(
+        sql_update(Patient)
+        .where(Patient.id == patient_id)
+        .values(last_event_seq=Patient.last_event_seq + 1)
+        .returning(Patient.last_event_seq),
+        execution_options={"synchronize_session": False},
+    ).scalar_one()
+
+
+def _add_event(patient_id: int, kind: str, update: Update) -> FamilyEvent:
+    event = FamilyEvent(
+        patient_id=patient_id,
+        seq=next_event_seq(patient_id),
+        kind=kind,
+        update_id=update.id,
+        created_at=update.created_at,
+    )
+    db.session.add(event)
+    return event
+
+
+def _commit_and_publish(event: FamilyEvent, patient: Patient) -> None:
+    patient_id, seq, unit_id = event.patient_id, event.seq, patient.unit_id
+    db.session.commit()
+    realtime.publish_family_event(patient_id, seq, unit_id)
+
+
+def post_update(
+    author: User, patient: Patient, fields: UpdateFields, at: datetime | None = None
+) -> Update:
+    """Post a new update for a child; the family is notified after it is saved.
+
+    ``at`` backdates the post (demo history only); it defaults to now.
+    """
+    update = Update(
+        patient_id=patient.id,
+        author_id=author.id,
+        version=1,
+        created_at=at or utcnow(),
+        **fields.as_columns(),
+    )
+    db.session.add(update)
+    db.session.flush()
+    event = _add_event(patient.id, "posted", update)
+    audit("post_update", author, patient.id, target=f"update:{update.id}")
+    _commit_and_publish(event, patient)
+    return update
+
+
+def latest_version(update: Update) -> Update:
+    """The newest version in an update's thread."""
+    thread = update.thread_id
+    return db.session.scalars(
+        select(Update)
+        .where((Update.id == thread) | (Update.original_id == thread))
+        .order_by(Update.version.desc())
+        .limit(1)
+    ).one()
+
+
+def is_retracted(update: Update) -> bool:
+    """Whether the update's thread was retracted."""
+    return (
+        db.session.scalar(
+            select(UpdateRetraction.id).where(UpdateRetraction.update_id == update.thread_id)
+        )
+        is not None
+    )
+
+
+def correct_update(
+    author: User, update: Update, fields: UpdateFields, reason: str, at: datetime | None = None
+) -> Update:
+    """Add a corrected version; the earlier text stays, and families see it as a correction."""
+    current = latest_version(update)
+    if current.id != update.id or is_retracted(update):
+        raise UpdateConflict
+    correction = Update(
+        patient_id=update.patient_id,
+        author_id=author.id,
+        original_id=update.thread_id,
+        corrects_id=update.id,
+        version=update.version + 1,
+        correction_reason=reason,
+        created_at=at or utcnow(),
+        **fields.as_columns(),
+    )
+    db.session.add(correction)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # someone corrected the same version a moment ago
+        db.session.rollback()
+        raise UpdateConflict from error
+    event = _add_event(update.patient_id, "corrected", correction)
+    audit(
+        "correct_update",
+        author,
+        update.patient_id,
+        target=f"update:{correction.id}",
+        detail=f"corrects update:{update.id}",
+    )
+    _commit_and_publish(event, update.patient)
+    return correction
+
+
+def retract_update(author: User, update: Update, reason: str) -> UpdateRetraction:
+    """Hide an update and all its versions from the family at once, keeping the reason."""
+    if is_retracted(update):
+        raise UpdateConflict
+    retraction = UpdateRetraction(
+        update_id=update.thread_id, retracted_by_id=author.id, reason=reason, created_at=utcnow()
+    )
+    db.session.add(retraction)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise UpdateConflict from error
+    event = _add_event(update.patient_id, "retracted", update)
+    event.created_at = retraction.created_at
+    audit(
+        "retract_update",
+        author,
+        update.patient_id,
+        target=f"update:{update.thread_id}",
+        detail=reason,
+    )
+    _commit_and_publish(event, update.patient)
+    return retraction

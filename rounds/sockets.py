@@ -1,0 +1,28 @@
+"""Socket.IO handlers. The server picks every room; a client never names one."""
+
+from flask_login import current_user
+from flask_socketio import join_room
+
+from rounds import permissions
+from rounds.extensions import socketio
+from rounds.realtime import patient_room, unit_room, user_room
+
+
+@socketio.on("connect")
+def connect(auth=None):
+    """Admit a signed-in person and join the rooms their grants or units allow.
+
+    Anonymous connections are refused, and so are people with nothing to follow.
+    """
+    if not current_user.is_authenticated:
+        return False
+    patient_ids = permissions.family_patient_ids(current_user)
+    unit_ids = current_user.unit_ids if permissions.can_see_census(current_user) else set()
+    if not patient_ids and not unit_ids:
+        return False
+    join_room(user_room(current_user.id))
+    for patient_id in patient_ids:
+        join_room(patient_room(patient_id))
+    for unit_id in unit_ids:
+        join_room(unit_room(unit_id))
+    return True

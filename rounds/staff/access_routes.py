@@ -1,0 +1,99 @@
+"""A child's family access panel: who may see the child, give access, take it away."""
+
+import secrets
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from rounds.extensions import db
+from rounds.forms import ConfirmForm
+from rounds.models import AccessGrant
+from rounds.permissions import Action, get_patient, staff_required
+from rounds.services.access import AccessError, grant_family_access, revoke_family_access
+from rounds.services.accounts import create_user, find_user_by_email
+from rounds.staff.forms import GrantAccessForm
+from rounds.staff.routes import WRITER_ROLES, bp
+
+PASSPHRASE_WORDS = 4
+
+
+def new_passphrase() -> str:
+    """A first passphrase a nurse can read out: four groups of four letters and digits."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join(
+        "".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(PASSPHRASE_WORDS)
+    )
+
+
+def render_access_panel(child, form, new_account=None, status_code=200):
+    """The panel: everyone who has or had access, and the form to give it."""
+    grants = db.session.scalars(
+        select(AccessGrant)
+        .where(AccessGrant.patient_id == child.id)
+        .order_by(AccessGrant.revoked_at.is_not(None), AccessGrant.granted_at.desc())
+    ).all()
+    return (
+        render_template(
+            "staff/access.html",
+            patient=child,
+            grants=grants,
+            form=form,
+            revoke_form=ConfirmForm(),
+            new_account=new_account,
+        ),
+        status_code,
+    )
+
+
+@bp.get("/patients/<int:patient_id>/family")
+@staff_required(*WRITER_ROLES)
+def access_panel(patient_id: int):
+    """Who in the family may see this child."""
+    child = get_patient(patient_id, Action.MANAGE_ACCESS)
+    return render_access_panel(child, GrantAccessForm())
+
+
+@bp.post("/patients/<int:patient_id>/family")
+@staff_required(*WRITER_ROLES)
+def grant_access(patient_id: int):
+    """Give a family member access; make their account if they have none yet."""
+    child = get_patient(patient_id, Action.MANAGE_ACCESS)
+    form = GrantAccessForm()
+    if not form.validate_on_submit():
+        return render_access_panel(child, form, status_code=400)
+    family_user = find_user_by_email(form.email.data)
+    new_account = None
+    if family_user is None:
+        passphrase = new_passphrase()
+        family_user = create_user(form.email.data, form.name.data, passphrase)
+        new_account = {"email": family_user.email, "passphrase": passphrase}
+    try:
+        grant_family_access(
+            current_user, child, family_user, form.relationship.data, form.is_guardian.data
+        )
+    except AccessError as error:
+        form.email.errors = [str(error)]
+        return render_access_panel(child, form, status_code=400)
+    flash(f"{family_user.name} can now see {child.display_name}'s updates.", "success")
+    if new_account:
+        # Shown once, on this page only; never stored in clear or logged.
+        return render_access_panel(child, GrantAccessForm(formdata=None), new_account)
+    return redirect(url_for("staff.access_panel", patient_id=child.id))
+
+
+@bp.post("/patients/<int:patient_id>/family/<int:grant_id>/revoke")
+@staff_required(*WRITER_ROLES)
+def revoke_access(patient_id: int, grant_id: int):
+    """Take access away at once: their open pages stop receiving this child's updates."""
+    child = get_patient(patient_id, Action.MANAGE_ACCESS)
+    grant = db.session.get(AccessGrant, grant_id)
+    if grant is None or grant.patient_id != child.id:
+        abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash("That did not go through. Press Remove access again.", "warning")
+        return redirect(url_for("staff.access_panel", patient_id=child.id))
+    revoke_family_access(current_user, grant)
+    flash(f"{grant.user.name} no longer has access. Their open pages were cut off.", "success")
+    return redirect(url_for("staff.access_panel", patient_id=child.id))

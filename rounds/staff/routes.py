@@ -1,0 +1,207 @@
+"""Staff screens: the unit census, a child's page with the composer and history."""
+
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from rounds import feed
+from rounds.extensions import db
+from rounds.forms import ConfirmForm
+from rounds.models import Patient, Unit, Update
+from rounds.models.types import utcnow
+from rounds.permissions import Action, get_patient, get_update, staff_may, staff_required
+from rounds.services.audit import record_view
+from rounds.services.patients import admit_patient, discharge_patient
+from rounds.services.updates import (
+    UpdateConflict,
+    UpdateFields,
+    correct_update,
+    post_update,
+    retract_update,
+)
+from rounds.staff.forms import AdmitForm, CorrectionForm, RetractForm, UpdateForm
+from rounds.timefmt import zone
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+CENSUS_ROLES = ("clinician", "nurse", "interpreter")
+WRITER_ROLES = ("clinician", "nurse")
+
+
+@bp.before_request
+@login_required
+def require_sign_in():
+    """Every staff page needs a signed-in person."""
+
+
+@bp.get("/")
+@staff_required(*CENSUS_ROLES)
+def census():
+    """Every child in the staff member's units: bed, status, last update."""
+    units = current_user.units
+    rows = []
+    for unit in units:
+        patients = db.session.scalars(
+            select(Patient)
+            .where(Patient.unit_id == unit.id, Patient.discharged_at.is_(None))
+            .order_by(Patient.bed)
+        ).all()
+        unit_rows = []
+        for patient in patients:
+            latest = feed.latest_family_update(patient)
+            unit_rows.append((patient, latest))
+        rows.append((unit, unit_rows))
+    return render_template("staff/census.html", units=rows)
+
+
+def default_next_update(unit: Unit) -> datetime:
+    """Tomorrow at 9:00 in the unit's time zone: the usual next rounds."""
+    tz = zone(unit.timezone)
+    tomorrow = (utcnow().astimezone(tz) + timedelta(days=1)).date()
+    return datetime.combine(tomorrow, time(9, 0), tzinfo=tz)
+
+
+def composer_for(patient: Patient, copy_from_latest: bool) -> UpdateForm:
+    """An empty composer, or one pre-filled from the latest update ("copy forward")."""
+    form = UpdateForm(unit_timezone=patient.unit.timezone, formdata=None)
+    latest = feed.latest_family_update(patient)
+    if copy_from_latest and latest is not None:
+        form.fill_from(UpdateFields.from_update(latest), with_next_update=False)
+    form.next_update_at.data = default_next_update(patient.unit).replace(tzinfo=None)
+    return form
+
+
+def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status_code=200):
+    """The child's page: header, composer, history."""
+    threads = feed.threads_for(patient, include_retracted=True)
+    can_write = staff_may(current_user, Action.POST, patient)
+    return (
+        render_template(
+            "staff/patient.html",
+            patient=patient,
+            form=form,
+            threads=threads,
+            preview=preview,
+            can_write=can_write,
+            latest=feed.latest_family_update(patient),
+        ),
+        status_code,
+    )
+
+
+@bp.get("/patients/<int:patient_id>")
+@staff_required(*CENSUS_ROLES)
+def patient(patient_id: int):
+    """A child's page: who they are, today's update composer, and every update so far."""
+    child = get_patient(patient_id, Action.READ)
+    record_view(current_user, child.id)
+    form = composer_for(child, copy_from_latest=request.args.get("copy") == "1")
+    return render_patient_page(child, form)
+
+
+@bp.post("/patients/<int:patient_id>/updates")
+@staff_required(*WRITER_ROLES)
+def post(patient_id: int):
+    """Preview or post an update from the composer."""
+    child = get_patient(patient_id, Action.POST)
+    form = UpdateForm(unit_timezone=child.unit.timezone)
+    if not form.validate_on_submit():
+        return render_patient_page(child, form, status_code=400)
+    if request.form.get("action") == "preview":
+        return render_patient_page(child, form, preview=preview_of(child, form.to_fields()))
+    post_update(current_user, child, form.to_fields())
+    flash("Update posted. The family can see it now.", "success")
+    return redirect(url_for("staff.patient", patient_id=child.id) + "#history")
+
+
+def preview_of(child: Patient, fields: UpdateFields):
+    """An unsaved update, rendered by the same partial families see."""
+    return Update(
+        patient_id=child.id,
+        author=current_user._get_current_object(),
+        version=1,
+        created_at=utcnow(),
+        **fields.as_columns(),
+    )
+
+
+@bp.route("/patients/<int:patient_id>/updates/<int:update_id>/correct", methods=["GET", "POST"])
+@staff_required(*WRITER_ROLES)
+def correct(patient_id: int, update_id: int):
+    """Correct an update: a new version, with the earlier text kept."""
+    child = get_patient(patient_id, Action.POST)
+    update = get_update(child, update_id)
+    form = CorrectionForm(unit_timezone=child.unit.timezone)
+    if request.method == "GET":
+        form.fill_from(UpdateFields.from_update(update))
+    elif form.validate_on_submit():
+        try:
+            correct_update(current_user, update, form.to_fields(), form.reason.data)
+        except UpdateConflict:
+            flash(
+                "Someone changed this update a moment ago. Nothing was saved; "
+                "here is the newest version.",
+                "warning",
+            )
+            return redirect(url_for("staff.patient", patient_id=child.id) + "#history")
+        flash("Correction posted. The family sees it marked as a correction.", "success")
+        return redirect(url_for("staff.patient", patient_id=child.id) + "#history")
+    return render_template("staff/correct.html", patient=child, update=update, form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/patients/<int:patient_id>/updates/<int:update_id>/retract", methods=["GET", "POST"])
+@staff_required(*WRITER_ROLES)
+def retract(patient_id: int, update_id: int):
+    """Retract an update (posted to the wrong child, say): families stop seeing it at once."""
+    child = get_patient(patient_id, Action.POST)
+    update = get_update(child, update_id)
+    form = RetractForm()
+    if form.validate_on_submit():
+        try:
+            retract_update(current_user, update, form.reason.data)
+        except UpdateConflict:
+            flash("This update was already retracted.", "warning")
+        else:
+            flash("Update retracted. The family no longer sees it.", "success")
+        return redirect(url_for("staff.patient", patient_id=child.id) + "#history")
+    return render_template("staff/retract.html", patient=child, update=update, form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/admit", methods=["GET", "POST"])
+@staff_required(*WRITER_ROLES)
+def admit():
+    """Admit a child to one of the staff member's units."""
+    form = AdmitForm()
+    form.unit_id.choices = [(unit.id, unit.name) for unit in current_user.units]
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data)
+        if unit is None or unit.id not in current_user.unit_ids:
+            abort(404)
+        child = admit_patient(current_user, unit, form.display_name.data, form.bed.data)
+        flash(f"{child.display_name} admitted to bed {child.bed}.", "success")
+        return redirect(url_for("staff.patient", patient_id=child.id))
+    return render_template("staff/admit.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/patients/<int:patient_id>/discharge", methods=["GET", "POST"])
+@staff_required(*WRITER_ROLES)
+def discharge(patient_id: int):
+    """Discharge a child, after a confirmation."""
+    child = get_patient(patient_id, Action.ADMIT)
+    if not child.is_admitted:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        discharge_patient(current_user, child)
+        flash(f"{child.display_name} was discharged.", "success")
+        return redirect(url_for("staff.census"))
+    return render_template("staff/discharge.html", patient=child, form=form)
+
+
+from rounds.staff import access_routes  # noqa: E402,F401  (registers the access panel routes)

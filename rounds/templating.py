@@ -1,0 +1,38 @@
+"""Jinja filters and globals shared by every template."""
+
+from flask import Flask
+from flask_wtf.csrf import generate_csrf
+
+from rounds import timefmt
+from rounds.feed import LATE_GRACE
+from rounds.models.types import utcnow
+from rounds.vocabulary import BODY_SYSTEMS, STATUS_BY_CODE, STATUS_SCALE
+
+
+def field_attrs(field, hint: str | None = None, **extra) -> dict:
+    """Attributes for a field: ``extra`` (None dropped) plus ARIA ties to hint and error."""
+    attrs = {key: value for key, value in extra.items() if value is not None}
+    described = [f"{field.id}-hint"] if hint else []
+    if field.errors:
+        described.append(f"{field.id}-error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return attrs
+
+
+def register_templating(app: Flask) -> None:
+    """Time filters and the fixed vocabularies, available in every template."""
+    app.jinja_env.filters["day_and_clock"] = timefmt.day_and_clock
+    app.jinja_env.filters["ago"] = timefmt.ago
+    app.jinja_env.filters["iso"] = lambda moment: moment.isoformat() if moment else ""
+    app.jinja_env.globals.update(
+        STATUS_SCALE=STATUS_SCALE,
+        STATUS_BY_CODE=STATUS_BY_CODE,
+        BODY_SYSTEMS=BODY_SYSTEMS,
+        utcnow=utcnow,
+        is_today=timefmt.is_today,
+        field_attrs=field_attrs,
+        csrf_token=generate_csrf,
+        late_grace=LATE_GRACE,
+    )

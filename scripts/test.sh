@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole suite: lint, format check, then every test on SQLite and PostgreSQL, sockets,
+# live servers and Chromium. Extra arguments go to pytest (then the count check is skipped).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/venv.sh test
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+mkdir -p test-results
+if [ "$#" -gt 0 ]; then
+  exec .venv/bin/pytest "$@"
+fi
+collected=$(.venv/bin/pytest --collect-only -q | grep -Eo '^[0-9]+ tests? collected' | grep -Eo '^[0-9]+')
+status=0
+.venv/bin/pytest --junitxml=test-results/junit.xml || status=$?
+.venv/bin/python scripts/check_junit.py test-results/junit.xml "$collected" || status=1
+exit "$status"

@@ -1,0 +1,131 @@
+/*
+ * The family's live page. A push only says "event N exists for child P"; the page then asks
+ * the server for everything after the last event it has, so nothing is missed or shown twice,
+ * and every read is checked by the server. On reconnect (sleep, network change, restart) it
+ * asks again.
+ */
+(function () {
+  "use strict";
+
+  var feed = document.getElementById("feed");
+  if (!feed || typeof io === "undefined") { return; }
+
+  var patientId = Number(feed.getAttribute("data-patient"));
+  var lastSeq = Number(feed.getAttribute("data-last-seq")) || 0;
+  var eventsUrl = feed.getAttribute("data-events-url");
+  var connection = document.getElementById("connection");
+  var connectionText = document.getElementById("connection-text");
+  var announcer = document.getElementById("announcer");
+  var endedNotice = document.getElementById("ended");
+  var updatedAt = new Date();
+  var fetching = false;
+  var fetchAgain = false;
+  var ended = false;
+
+  function clock(date) {
+    return date.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  }
+
+  function setState(state, text) {
+    connection.setAttribute("data-state", state);
+    connectionText.textContent = text;
+  }
+
+  function showConnected() {
+    setState("live", "Live · checked at " + clock(updatedAt));
+  }
+
+  function showDisconnected() {
+    var state = navigator.onLine === false ? "offline" : "reconnecting";
+    var words = state === "offline" ? "Offline" : "Reconnecting…";
+    setState(state, words + " Showing updates as of " + clock(updatedAt) + ".");
+  }
+
+  function announce(text) {
+    // Cleared first so the same words are announced again for a second event.
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function endAccess() {
+    ended = true;
+    endedNotice.hidden = false;
+    feed.hidden = true;
+    setState("offline", "Not receiving updates");
+    if (socket) { socket.disconnect(); }
+  }
+
+  function apply(body) {
+    var fresh = body.events.filter(function (event) { return event.seq > lastSeq; });
+    updatedAt = new Date();
+    if (fresh.length && body.html) {
+      feed.innerHTML = body.html; // rendered and escaped by the server's templates
+      lastSeq = body.last_seq;
+      feed.setAttribute("data-last-seq", String(lastSeq));
+      var words = [];
+      fresh.forEach(function (event) {
+        if (words.indexOf(event.message) === -1) { words.push(event.message); }
+      });
+      announce(words.join(" "));
+      if (window.RoundsTime) { window.RoundsTime.refresh(feed); }
+    }
+  }
+
+  function catchUp() {
+    if (ended) { return; }
+    if (fetching) { fetchAgain = true; return; }
+    fetching = true;
+    fetch(eventsUrl + "?after=" + encodeURIComponent(lastSeq), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      cache: "no-store"
+    })
+      .then(function (response) {
+        if (response.status === 404) { endAccess(); return null; }
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (body) {
+        if (body) {
+          apply(body);
+          if (socket && socket.connected) { showConnected(); }
+        }
+      })
+      .catch(function () { showDisconnected(); })
+      .then(function () {
+        fetching = false;
+        if (fetchAgain) { fetchAgain = false; catchUp(); }
+      });
+  }
+
+  var socket = io({ reconnectionDelayMax: 10000 });
+  setState("connecting", "Connecting…");
+
+  socket.on("connect", function () {
+    showConnected();
+    catchUp();
+  });
+  socket.on("disconnect", function () { if (!ended) { showDisconnected(); } });
+  socket.on("connect_error", function () {
+    showDisconnected();
+    // A refused connection (signed out elsewhere, say) is not retried by the client itself.
+    if (!socket.active) {
+      window.setTimeout(function () { if (!ended) { socket.connect(); } }, 15000);
+    }
+  });
+  socket.on("family_event", function (note) {
+    if (note && note.patient === patientId && note.seq > lastSeq) { catchUp(); }
+  });
+  socket.on("access_ended", function (note) {
+    if (note && note.patient === patientId) { endAccess(); }
+  });
+
+  window.addEventListener("offline", showDisconnected);
+  window.addEventListener("online", function () {
+    if (!socket.connected) { socket.connect(); }
+    catchUp();
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { catchUp(); }
+  });
+})();

@@ -1,0 +1,187 @@
+"""Fixtures: a fresh, migrated database per test on SQLite and PostgreSQL, factories, sign-in.
+
+Schemas are only ever made by the migrations: each test gets a copy of a database that
+``flask db upgrade`` built once per run (a file copy on SQLite, ``CREATE DATABASE ...
+TEMPLATE`` on PostgreSQL). With CI=true a skipped or xfailed test is a failure.
+"""
+
+import os
+import re
+import shutil
+import uuid
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+
+from rounds import create_app
+from rounds.extensions import db
+from tests.factories import Factory
+
+CI = os.environ.get("CI") == "true"
+PG_ADMIN_DSN = os.environ.get(
+    "ROUNDS_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test"
+)
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+BACKENDS = ["sqlite", "postgresql"]
+RUN_ID = uuid.uuid4().hex[:8]
+
+pytest_plugins = ["tests.live"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a skip or xfail is a failure: a missing service must never hide."""
+    outcome = yield
+    report = outcome.get_result()
+    if CI and (report.skipped or hasattr(report, "wasxfail")):
+        report.outcome = "failed"
+        report.longrepr = f"CI=true forbids skips and xfails: {report.longrepr}"
+
+
+def pg_admin():
+    """An autocommit connection for creating and dropping test databases; fails loudly."""
+    try:
+        return psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"PostgreSQL is not reachable ({PG_ADMIN_DSN}): {error}")
+
+
+def migrate_to_head(url: str) -> None:
+    """Build a schema the only way Rounds does: the migrations."""
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file migrated to head, copied for each test."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    migrate_to_head(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """A PostgreSQL database migrated to head, the template each test's database is cloned from."""
+    name = f"rounds_tpl_{RUN_ID}"
+    with pg_admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    migrate_to_head(PG_URL.format(name=name))
+    yield name
+    with pg_admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class TestDatabases:
+    """Makes and drops one fresh database per test."""
+
+    def __init__(self, request, tmp_path):
+        self.request = request
+        self.tmp_path = tmp_path
+        self.dropped: list[str] = []
+        self.count = 0
+
+    def new(self, backend: str) -> str:
+        """A fresh migrated database URL on ``backend``."""
+        self.count += 1
+        if backend == "sqlite":
+            path = self.tmp_path / f"rounds-{self.count}.db"
+            shutil.copy(self.request.getfixturevalue("sqlite_template"), path)
+            return f"sqlite:///{path}"
+        template = self.request.getfixturevalue("pg_template")
+        name = f"rounds_t_{RUN_ID}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with pg_admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        self.dropped.append(name)
+        return PG_URL.format(name=name)
+
+    def drop_all(self) -> None:
+        """Drop this test's PostgreSQL databases (their connections are closed by force)."""
+        if not self.dropped:
+            return
+        with pg_admin() as conn:
+            for name in self.dropped:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def databases(request, tmp_path):
+    """Fresh migrated databases on demand."""
+    made = TestDatabases(request, tmp_path)
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Run the test on SQLite and on PostgreSQL."""
+    return request.param
+
+
+@pytest.fixture
+def database_url(databases, backend):
+    """A fresh, migrated database for this test."""
+    return databases.new(backend)
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on this test's database."""
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app):
+    """Factories that write through the services, as the app does."""
+    return Factory(app)
+
+
+@pytest.fixture
+def world(make):
+    """Two units, staff of every role, three children, three families (see Factory.world)."""
+    return make.world()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token in a rendered form."""
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = Factory.PASSWORD):
+    """Sign in through the real form; returns the response."""
+    page = client.get("/signin")
+    token = csrf_from(page.get_data(as_text=True))
+    response = client.post(
+        "/signin", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, f"sign-in failed for {email}"
+    return response
+
+
+def session_csrf(client) -> str:
+    """This session's CSRF token (one per session, valid for every form)."""
+    return csrf_from(client.get("/signin").get_data(as_text=True))
+
+
+def post_form(client, url: str, data: dict):
+    """POST ``data`` as a form would, with this session's CSRF token."""
+    return client.post(url, data={**data, "csrf_token": session_csrf(client)})

@@ -1,0 +1,144 @@
+"""Test data, written through the services so it is shaped exactly as the app shapes it."""
+
+from dataclasses import dataclass
+from itertools import count
+from types import SimpleNamespace
+
+from rounds.extensions import db
+from rounds.models import Patient, Unit, Update, User
+from rounds.services.access import grant_family_access, revoke_family_access
+from rounds.services.accounts import create_unit, create_user
+from rounds.services.patients import admit_patient
+from rounds.services.updates import UpdateFields, post_update
+
+_serial = count(1)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a test signs in as."""
+
+    id: int
+    email: str
+    name: str
+
+
+class Factory:
+    """Short calls that make units, people, children, grants and updates."""
+
+    PASSWORD = "correct horse battery staple"  # noqa: S105 - fictional test password
+
+    def __init__(self, app):
+        self.app = app
+
+    def unit(self, name: str | None = None, timezone: str = "America/New_York") -> int:
+        """A unit; returns its id."""
+        with self.app.app_context():
+            return create_unit(name or f"Unit {next(_serial)}", "+1 555 0100", timezone).id
+
+    def person(
+        self, role: str | None = None, units: tuple[int, ...] = (), name: str = ""
+    ) -> Person:
+        """An account: staff with ``role`` in ``units``, or family when role is None."""
+        n = next(_serial)
+        name = name or f"{(role or 'family').title()} Person{n}"
+        email = f"{role or 'family'}{n}@example.org"
+        with self.app.app_context():
+            unit_rows = [db.session.get(Unit, unit_id) for unit_id in units]
+            user = create_user(email, name, self.PASSWORD, staff_role=role, units=unit_rows)
+            return Person(user.id, email, name)
+
+    def patient(self, unit_id: int, name: str | None = None, bed: str | None = None) -> int:
+        """A child admitted to a unit; returns their id."""
+        n = next(_serial)
+        with self.app.app_context():
+            admitter = self._system_user(unit_id)
+            unit = db.session.get(Unit, unit_id)
+            return admit_patient(admitter, unit, name or f"Child Number{n}", bed or str(n)).id
+
+    def grant(self, person: Person, patient_id: int, guardian: bool = True) -> int:
+        """Give a family member access to a child; returns the grant id."""
+        with self.app.app_context():
+            patient = db.session.get(Patient, patient_id)
+            by = self._system_user(patient.unit_id)
+            user = db.session.get(User, person.id)
+            return grant_family_access(by, patient, user, "Mother", guardian).id
+
+    def revoke(self, grant_id: int) -> None:
+        """Take a grant away through the service."""
+        from rounds.models import AccessGrant
+
+        with self.app.app_context():
+            grant = db.session.get(AccessGrant, grant_id)
+            by = self._system_user(grant.patient.unit_id)
+            revoke_family_access(by, grant)
+
+    def post(
+        self, author: Person, patient_id: int, summary: str = "A calm night.", **fields
+    ) -> int:
+        """Post an update through the service; returns the update id."""
+        with self.app.app_context():
+            update = post_update(
+                db.session.get(User, author.id),
+                db.session.get(Patient, patient_id),
+                UpdateFields(status=fields.pop("status", "serious"), summary=summary, **fields),
+            )
+            return update.id
+
+    def get(self, model, ident):
+        """Read one row in a fresh context (detached, attributes loaded)."""
+        with self.app.app_context():
+            row = db.session.get(model, ident)
+            db.session.expunge(row)
+            return row
+
+    def _system_user(self, unit_id: int) -> User:
+        """A nurse of the unit to act as the granting/admitting staff member."""
+        nurse = db.session.scalar(
+            db.select(User)
+            .where(User.staff_role == "nurse", User.email.like("factory-nurse-%"))
+            .where(User.units.any(Unit.id == unit_id))
+        )
+        if nurse is None:
+            unit = db.session.get(Unit, unit_id)
+            nurse = create_user(
+                f"factory-nurse-{unit_id}-{next(_serial)}@example.org",
+                "Factory Nurse",
+                self.PASSWORD,
+                staff_role="nurse",
+                units=[unit],
+            )
+        return nurse
+
+    def world(self) -> SimpleNamespace:
+        """Unit A and unit B, staff of every role, children, and families.
+
+        - clinician, nurse, interpreter work in unit A; admin in none; clinician_b in unit B
+        - child_a1, child_a2 in unit A; child_b1 in unit B
+        - parent_a1 sees child_a1; parent_a2 sees child_a2; parent_both sees a1 and a2;
+          parent_b1 sees child_b1; stranger (a family account) sees nobody
+        """
+        w = SimpleNamespace()
+        w.unit_a, w.unit_b = self.unit(), self.unit()
+        w.clinician = self.person("clinician", (w.unit_a,))
+        w.nurse = self.person("nurse", (w.unit_a,))
+        w.interpreter = self.person("interpreter", (w.unit_a,))
+        w.admin = self.person("admin")
+        w.clinician_b = self.person("clinician", (w.unit_b,))
+        w.child_a1 = self.patient(w.unit_a)
+        w.child_a2 = self.patient(w.unit_a)
+        w.child_b1 = self.patient(w.unit_b)
+        w.parent_a1, w.parent_a2 = self.person(), self.person()
+        w.parent_both, w.parent_b1, w.stranger = self.person(), self.person(), self.person()
+        w.grant_a1 = self.grant(w.parent_a1, w.child_a1)
+        w.grant_a2 = self.grant(w.parent_a2, w.child_a2)
+        w.grant_both_a1 = self.grant(w.parent_both, w.child_a1)
+        w.grant_both_a2 = self.grant(w.parent_both, w.child_a2)
+        w.grant_b1 = self.grant(w.parent_b1, w.child_b1)
+        w.update_a1 = self.post(w.clinician, w.child_a1, "Child A1 slept well.")
+        w.update_a2 = self.post(w.clinician, w.child_a2, "Child A2 is improving.")
+        w.update_b1 = self.post(w.clinician_b, w.child_b1, "Child B1 is stable.")
+        return w
+
+
+__all__ = ["Factory", "Person", "Update"]
