@@ -80,7 +80,9 @@ class LiveServer:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def start_server(database_url: str, workdir: Path, port: int | None = None) -> LiveServer:
+def start_server(
+    database_url: str, workdir: Path, port: int | None = None, secret_key: str | None = None
+) -> LiveServer:
     """Start ``python app.py`` on ``database_url`` and wait until it answers."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
@@ -89,7 +91,7 @@ def start_server(database_url: str, workdir: Path, port: int | None = None) -> L
         "ROUNDS_CONFIG": "development",
         "DATABASE_URL": database_url,
         "PORT": str(port),
-        "SECRET_KEY": secrets.token_hex(32),
+        "SECRET_KEY": secret_key or secrets.token_hex(32),
         "SOCKETIO_ALLOWED_ORIGINS": url,
         "ROUNDS_INSTANCE_DIR": str(workdir),
         "ROUNDS_ACCESS_LOG": "1",
@@ -118,10 +120,12 @@ def start_server(database_url: str, workdir: Path, port: int | None = None) -> L
 
 
 def restart_server(server: LiveServer, workdir: Path) -> LiveServer:
-    """Stop the server and start a new process on the same port and database."""
+    """Stop the server and start a new process on the same port, database and key."""
     server.stop()
     port = int(server.url.rsplit(":", 1)[1])
-    return start_server(server.database_url, workdir, port=port)
+    return start_server(
+        server.database_url, workdir, port=port, secret_key=server.env["SECRET_KEY"]
+    )
 
 
 @pytest.fixture
@@ -222,16 +226,24 @@ class SocketUser:
         )
         self.client.on("family_event", lambda data: self.received.append(("family_event", data)))
         self.client.on("access_ended", lambda data: self.received.append(("access_ended", data)))
-        self.origin = origin or user.base_url
+        self.origin = origin
 
     def connect(self, **options) -> None:
-        """Connect with the person's cookie and an Origin header, like a browser."""
-        self.client.connect(
-            self.user.base_url,
-            headers={"Cookie": self.user.cookie_header(), "Origin": self.origin},
-            wait_timeout=10,
-            **options,
-        )
+        """Connect with the person's cookie (and an Origin header, if one was given).
+
+        The websocket transport sends the page's own Origin by itself; adding it twice
+        would make the header a list that no server accepts.
+        """
+
+        def headers():
+            # Built afresh for every (re)connect: engine.io consumes the Cookie entry of the
+            # dict it is given, so a plain dict would reconnect without the session.
+            made = {"Cookie": self.user.cookie_header()}
+            if self.origin:
+                made["Origin"] = self.origin
+            return made
+
+        self.client.connect(self.user.base_url, headers=headers, wait_timeout=10, **options)
 
     def events(self, patient_id: int) -> list[int]:
         """Sequence numbers received for a child."""

@@ -13,6 +13,7 @@
   var patientId = Number(feed.getAttribute("data-patient"));
   var lastSeq = Number(feed.getAttribute("data-last-seq")) || 0;
   var eventsUrl = feed.getAttribute("data-events-url");
+  var timeZone = feed.getAttribute("data-timezone") || undefined;
   var connection = document.getElementById("connection");
   var connectionText = document.getElementById("connection-text");
   var announcer = document.getElementById("announcer");
@@ -23,7 +24,14 @@
   var ended = false;
 
   function clock(date) {
-    return date.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+    // The unit's zone and a 24-hour clock, like every other time on the page.
+    var options = { hour: "numeric", minute: "2-digit", hourCycle: "h23", timeZone: timeZone };
+    try {
+      return date.toLocaleTimeString([], options);
+    } catch (error) {
+      delete options.timeZone;
+      return date.toLocaleTimeString([], options);
+    }
   }
 
   function setState(state, text) {

@@ -1,0 +1,166 @@
+"""End to end in Chromium: a clinician posts, the parent's phone shows it without a reload,
+and another child's parent sees nothing of it. Screenshots are saved for people to look at.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.live import screenshot
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 360, "height": 800}
+DESK = {"width": 1280, "height": 900}
+DEADLINE = 10_000  # ms: generous; "within a second" is measured in bench/, not asserted
+
+
+@pytest.fixture
+def ward(live_make):
+    """A fictional unit with two children and their parents."""
+    unit = live_make.unit("Pediatric ICU (test)")
+    ward = type("Ward", (), {})()
+    ward.clinician = live_make.person("clinician", (unit,), name="Sam Rivera")
+    ward.noah = live_make.patient(unit, "Noah Chen", "1")
+    ward.leo = live_make.patient(unit, "Leo Lopez", "2")
+    ward.james = live_make.person(name="James Chen")
+    ward.maria = live_make.person(name="Maria Lopez")
+    live_make.grant(ward.james, ward.noah)
+    live_make.grant(ward.maria, ward.leo)
+    live_make.post(
+        ward.clinician,
+        ward.noah,
+        "Noah had a steady night on ECMO. His body is getting enough oxygen.",
+        status="critical",
+        plan="Let his lungs rest. Check his blood every few hours.",
+        milestones="ECMO day 2",
+    )
+    return ward
+
+
+def sign_in(page, base_url, email):
+    page.goto(base_url + "/signin")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def open_phone(browser, base_url, email):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
+    page = context.new_page()
+    sign_in(page, base_url, email)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
+    page.evaluate("window.__sameDocument = true")  # lost if the page reloads
+    return page
+
+
+def post_from_composer(page, summary, status_label):
+    page.get_by_label(status_label).check()
+    page.get_by_label("Summary in plain words").fill(summary)
+    page.get_by_role("button", name="Post update").click()
+    expect(page.locator(".notice--success")).to_contain_text("Update posted", timeout=DEADLINE)
+
+
+def test_post_correct_retract_reach_the_right_phone_live(browser, live_server, ward):
+    base = live_server.url
+    james = open_phone(browser, base, ward.james.email)
+    maria = open_phone(browser, base, ward.maria.email)
+    expect(james.get_by_role("heading", level=1)).to_have_text("Noah Chen")
+    screenshot(james, "family-child-360")
+
+    desk = browser.new_context(viewport=DESK).new_page()
+    sign_in(desk, base, ward.clinician.email)
+    expect(desk.get_by_role("heading", name="Unit census")).to_be_visible()
+    screenshot(desk, "staff-census-1280")
+    desk.get_by_role("link", name="Noah Chen").click()
+    desk.get_by_role("link", name="Copy forward the latest").click()
+    expect(desk.get_by_label("Summary in plain words")).to_have_value(re.compile("steady night"))
+    desk.get_by_label("Summary in plain words").fill(
+        "Noah's lungs look better on the X-ray. We turned the ECMO support down a little."
+    )
+    desk.get_by_role("button", name="Preview").click()
+    expect(desk.get_by_text("Preview: this is what the family will see")).to_be_visible()
+    screenshot(desk, "staff-composer-preview-1280")
+    desk.get_by_label("Serious but stable").check()
+    desk.get_by_role("button", name="Post update").click()
+    expect(desk.locator(".notice--success")).to_contain_text("Update posted", timeout=DEADLINE)
+
+    latest = james.locator("#feed .update--full")
+    expect(latest).to_contain_text("lungs look better", timeout=DEADLINE)
+    expect(latest).to_contain_text("Serious but stable")
+    expect(james.locator("#announcer")).to_have_text("A new update from the care team.")
+    assert james.evaluate("window.__sameDocument") is True
+    screenshot(james, "family-child-new-update-360")
+
+    # Maria's phone: a positive control first (her own child's post arrives), then nothing of Noah.
+    desk.goto(f"{base}/staff/patients/{ward.leo}")
+    post_from_composer(desk, "Leo is breathing more on his own.", "Improving")
+    expect(maria.locator("#feed")).to_contain_text("breathing more on his own", timeout=DEADLINE)
+    expect(maria.locator("body")).not_to_contain_text("Noah")
+    expect(maria.locator("body")).not_to_contain_text("lungs look better")
+    assert maria.evaluate("window.__sameDocument") is True
+
+    # Correct: the family sees it marked as a correction, the earlier text one tap away.
+    desk.goto(f"{base}/staff/patients/{ward.noah}")
+    desk.locator(".history__item").first.get_by_role("link", name="Correct this update").click()
+    desk.get_by_label("Reason").fill("Clearer wording")
+    desk.get_by_label("Summary in plain words").fill(
+        "Noah's lungs look clearer on today's X-ray. We turned the ECMO support down a little."
+    )
+    desk.get_by_role("button", name="Post correction").click()
+    expect(desk.locator(".notice--success")).to_contain_text("Correction posted")
+    expect(latest).to_contain_text("lungs look clearer", timeout=DEADLINE)
+    expect(latest.locator(".update__correction")).to_contain_text("Corrected")
+    expect(james.locator("#announcer")).to_have_text("The care team corrected an update.")
+    latest.get_by_text("See what it said before").click()
+    expect(latest.locator(".update__versions")).to_contain_text("lungs look better")
+    screenshot(james, "family-child-corrected-360")
+
+    # Retract: gone from the phone at once; the earlier update is the latest again.
+    desk.locator(".history__item").first.get_by_role("link", name="Retract").click()
+    desk.get_by_label("Reason").fill("Posted to the wrong child")
+    desk.get_by_role("button", name="Retract update").click()
+    expect(desk.locator(".notice--success")).to_contain_text("retracted")
+    expect(james.locator("#feed")).not_to_contain_text("lungs look", timeout=DEADLINE)
+    expect(james.locator("#feed .update--full")).to_contain_text("steady night")
+    assert james.evaluate("window.__sameDocument") is True
+    screenshot(desk, "staff-patient-history-1280")
+    expect(maria.locator("body")).not_to_contain_text("Noah")
+
+
+def test_validation_error_keeps_the_text_and_points_at_the_field(browser, live_server, ward):
+    desk = browser.new_context(viewport=DESK).new_page()
+    sign_in(desk, live_server.url, ward.clinician.email)
+    desk.goto(f"{live_server.url}/staff/patients/{ward.noah}")
+    desk.get_by_label("Today's plan and goals").fill("Keep him comfortable tonight.")
+    desk.get_by_role("button", name="Post update").click()
+    expect(desk.locator(".error-summary")).to_contain_text("Choose the overall status.")
+    expect(desk.locator(".error-summary")).to_contain_text("Write a short summary")
+    expect(desk.get_by_label("Today's plan and goals")).to_have_value(
+        "Keep him comfortable tonight."
+    )
+    screenshot(desk, "staff-composer-errors-1280")
+
+
+def test_phone_shows_offline_and_catches_up_after_a_restart(browser, live_server, ward, tmp_path):
+    from tests.live import HttpUser, restart_server
+
+    james = open_phone(browser, live_server.url, ward.james.email)
+    live_server.stop()
+    expect(james.locator("#connection")).not_to_have_attribute(
+        "data-state", "live", timeout=DEADLINE
+    )
+    expect(james.locator("#connection-text")).to_contain_text("Showing updates as of")
+    screenshot(james, "family-child-reconnecting-360")
+    server = restart_server(live_server, tmp_path)
+    try:
+        HttpUser(server.url, ward.clinician.email).post_update(
+            ward.noah, "Posted while Noah's dad was offline."
+        )
+        expect(james.locator("#feed")).to_contain_text(
+            "while Noah's dad was offline", timeout=30_000
+        )
+        expect(james.locator("#connection")).to_have_attribute("data-state", "live", timeout=30_000)
+        assert james.evaluate("window.__sameDocument") is True
+    finally:
+        server.stop()

@@ -1,0 +1,54 @@
+"""The record tables refuse to be rewritten, on both databases, at the migrations' head."""
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from rounds.extensions import db
+
+APPEND_ONLY = ["audit_events", "updates", "update_retractions", "family_events"]
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY)
+def test_rows_cannot_be_updated_or_deleted(app, world, table):
+    with app.app_context():
+        if table == "update_retractions":
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO update_retractions (update_id, retracted_by_id, reason, created_at)"
+                    " VALUES (:u, :by, 'wrong child', CURRENT_TIMESTAMP)"
+                ),
+                {"u": world.update_a1, "by": world.clinician.id},
+            )
+            db.session.commit()
+        count = db.session.scalar(sa.text(f"SELECT COUNT(*) FROM {table}"))  # noqa: S608
+        assert count > 0
+        for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):  # noqa: S608
+            with pytest.raises(DBAPIError, match="append-only"):
+                db.session.execute(sa.text(statement))
+            db.session.rollback()
+        assert db.session.scalar(sa.text(f"SELECT COUNT(*) FROM {table}")) == count  # noqa: S608
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.parametrize("table", APPEND_ONLY)
+def test_tables_cannot_be_truncated_on_postgresql(app, world, table):
+    with app.app_context():
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(sa.text(f"TRUNCATE {table} CASCADE"))
+        db.session.rollback()
+
+
+def test_schema_is_made_by_the_migrations(app):
+    with app.app_context():
+        version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    assert version == "0001"
+
+
+def test_times_come_back_aware_utc_on_both_databases(app, world):
+    from rounds.models import Update
+
+    with app.app_context():
+        update = db.session.get(Update, world.update_a1)
+        assert update.created_at.tzinfo is not None
+        assert update.created_at.utcoffset().total_seconds() == 0

@@ -1,0 +1,107 @@
+"""Room logic with Flask-SocketIO's test client: who receives a child's notifications.
+
+"Receives nothing" is only claimed on a connection that has first received something it
+should (a positive control), after a later marker event has arrived.
+"""
+
+import pytest
+
+from rounds import create_app
+from rounds.extensions import socketio
+from tests.conftest import sign_in
+
+
+def socket_for(app, email):
+    """A signed-in Flask test client and a socket sharing its session."""
+    client = app.test_client()
+    sign_in(client, email)
+    return socketio.test_client(app, flask_test_client=client)
+
+
+def family_events(sock):
+    return [
+        (msg["args"][0]["patient"], msg["args"][0]["seq"])
+        for msg in sock.get_received()
+        if msg["name"] == "family_event"
+    ]
+
+
+def test_anonymous_socket_is_refused(app):
+    sock = socketio.test_client(app, flask_test_client=app.test_client())
+    assert not sock.is_connected()
+
+
+def test_family_member_with_no_grant_is_refused(app, world):
+    assert not socket_for(app, world.stranger.email).is_connected()
+
+
+def test_admin_socket_is_refused(app, world):
+    assert not socket_for(app, world.admin.email).is_connected()
+
+
+def test_granted_parent_receives_and_other_family_receives_nothing(app, world, make):
+    parent = socket_for(app, world.parent_a1.email)
+    other = socket_for(app, world.parent_a2.email)
+    other_unit = socket_for(app, world.parent_b1.email)
+    assert parent.is_connected() and other.is_connected() and other_unit.is_connected()
+
+    make.post(world.clinician, world.child_a1, "Only A1's family should hear of this.")
+    # Markers: each of the others receives a post for their own child after it.
+    make.post(world.clinician, world.child_a2, "Marker for A2")
+    make.post(world.clinician_b, world.child_b1, "Marker for B1")
+
+    assert family_events(parent) == [(world.child_a1, 2)]
+    assert family_events(other) == [(world.child_a2, 2)]  # positive control, nothing of A1
+    assert family_events(other_unit) == [(world.child_b1, 2)]
+
+
+def test_parent_of_two_children_hears_both(app, world, make):
+    sock = socket_for(app, world.parent_both.email)
+    make.post(world.clinician, world.child_a1, "For A1")
+    make.post(world.clinician, world.child_a2, "For A2")
+    assert family_events(sock) == [(world.child_a1, 2), (world.child_a2, 2)]
+
+
+def test_staff_hear_their_own_unit_only(app, world, make):
+    nurse = socket_for(app, world.nurse.email)
+    other_unit = socket_for(app, world.clinician_b.email)
+    make.post(world.clinician, world.child_a1, "Unit A news")
+    make.post(world.clinician_b, world.child_b1, "Marker in unit B")
+    assert family_events(nurse) == [(world.child_a1, 2)]
+    assert family_events(other_unit) == [(world.child_b1, 2)]
+
+
+def test_revoked_parent_is_cut_off_but_keeps_their_other_child(app, world, make):
+    sock = socket_for(app, world.parent_both.email)
+    make.revoke(world.grant_both_a1)
+    received = sock.get_received()
+    assert [m["name"] for m in received] == ["access_ended"]
+    assert received[0]["args"][0] == {"patient": world.child_a1}
+
+    make.post(world.clinician, world.child_a1, "After the revoke")
+    make.post(world.clinician, world.child_a2, "Marker for A2")
+    assert family_events(sock) == [(world.child_a2, 2)]
+
+
+def test_client_cannot_choose_a_room_by_sending_events(app, world, make):
+    sock = socket_for(app, world.parent_a2.email)
+    for name, payload in [
+        ("join", {"room": f"patient:{world.child_a1}"}),
+        ("subscribe", world.child_a1),
+        ("family_event", {"patient": world.child_a1, "seq": 99}),
+        ("connect", None),
+        ("x" * 5000, "\x00" * 1000),
+    ]:
+        sock.emit(name, payload)
+    assert sock.is_connected()
+    make.post(world.clinician, world.child_a1, "Still only for A1")
+    make.post(world.clinician, world.child_a2, "Marker for A2")
+    assert family_events(sock) == [(world.child_a2, 2)]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_handlers_survive_a_second_app(database_url, world):
+    """The connect handler is registered for every app a process builds (STYLE.md trap)."""
+    second = create_app("test", {"SQLALCHEMY_DATABASE_URI": database_url})
+    assert socket_for(second, world.parent_a1.email).is_connected()
+    assert not socketio.test_client(second, flask_test_client=second.test_client()).is_connected()
