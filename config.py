@@ -66,6 +66,7 @@ class Config:
         "image/svg+xml",
     ]
     COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["gzip"]
     COMPRESS_MIN_SIZE = 500
 
     # A server process identifies itself in a response header, so tests behind a proxy
@@ -83,8 +84,9 @@ class DevelopmentConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
         f"sqlite:///{INSTANCE_DIR / 'rounds.db'}"
     )
+    _PORT = os.environ.get("PORT", "5000")
     SOCKETIO_ALLOWED_ORIGINS = _env_list(
-        "SOCKETIO_ALLOWED_ORIGINS", "http://127.0.0.1:5000,http://localhost:5000"
+        "SOCKETIO_ALLOWED_ORIGINS", f"http://127.0.0.1:{_PORT},http://localhost:{_PORT}"
     )
 
     @classmethod

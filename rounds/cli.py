@@ -4,6 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from rounds.demo_data import CHILDREN, DEMO_PASSWORD, FAMILY, STAFF, UNITS
@@ -33,6 +34,7 @@ def print_sign_ins() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load the fictional demo unit, staff, families and a week of updates (safe to rerun)."""
     if db.session.scalar(select(Unit).where(Unit.name == UNITS[0]["name"])) is not None:

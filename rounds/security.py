@@ -33,6 +33,12 @@ def register_security(app: Flask) -> None:
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if app.config.get("PROCESS_NAME"):
             headers["X-Rounds-Process"] = app.config["PROCESS_NAME"]
-        if not request.path.startswith("/static/"):
+        if request.path.startswith("/static/"):
+            # Let Flask-Compress gzip static files too (old phones, weak Wi-Fi), and keep
+            # versioned ones (see templating.asset) for a year: their URL changes with them.
+            response.direct_passthrough = False
+            if request.args.get("v"):
+                headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        else:
             headers["Cache-Control"] = "no-store"
         return response

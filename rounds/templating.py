@@ -1,6 +1,10 @@
 """Jinja filters and globals shared by every template."""
 
-from flask import Flask
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
 from flask_wtf.csrf import generate_csrf
 
 from rounds import timefmt
@@ -21,6 +25,18 @@ def field_attrs(field, hint: str | None = None, **extra) -> dict:
     return attrs
 
 
+@cache
+def _fingerprint(path: Path, mtime: float) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def asset(filename: str) -> str:
+    """A static file's URL with a content fingerprint, so browsers may cache it for long."""
+    path = Path(current_app.static_folder) / filename
+    version = _fingerprint(path, path.stat().st_mtime) if path.is_file() else "0"
+    return url_for("static", filename=filename, v=version)
+
+
 def register_templating(app: Flask) -> None:
     """Time filters and the fixed vocabularies, available in every template."""
     app.jinja_env.filters["day_and_clock"] = timefmt.day_and_clock
@@ -34,5 +50,6 @@ def register_templating(app: Flask) -> None:
         is_today=timefmt.is_today,
         field_attrs=field_attrs,
         csrf_token=generate_csrf,
+        asset=asset,
         late_grace=LATE_GRACE,
     )

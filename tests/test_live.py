@@ -84,8 +84,9 @@ def test_socket_reconnects_by_itself_after_a_server_restart(live_server, scene, 
         clinician = HttpUser(server.url, scene.clinician.email)
         # The reconnect may race the post; what matters is that the post is reported.
         wait_until(
-            lambda: clinician.post_update(scene.child1, "After restart")
-            and phone.events(scene.child1),
+            lambda: (
+                clinician.post_update(scene.child1, "After restart") and phone.events(scene.child1)
+            ),
             timeout=20,
             interval=1,
             message="a notification after the restart",

@@ -15,7 +15,8 @@ def test_rows_cannot_be_updated_or_deleted(app, world, table):
         if table == "update_retractions":
             db.session.execute(
                 sa.text(
-                    "INSERT INTO update_retractions (update_id, retracted_by_id, reason, created_at)"
+                    "INSERT INTO update_retractions"
+                    " (update_id, retracted_by_id, reason, created_at)"
                     " VALUES (:u, :by, 'wrong child', CURRENT_TIMESTAMP)"
                 ),
                 {"u": world.update_a1, "by": world.clinician.id},

@@ -20,7 +20,9 @@ from rounds.services.updates import (
 def events_of(app, patient_id):
     with app.app_context():
         rows = db.session.scalars(
-            sa.select(FamilyEvent).where(FamilyEvent.patient_id == patient_id).order_by(FamilyEvent.seq)
+            sa.select(FamilyEvent)
+            .where(FamilyEvent.patient_id == patient_id)
+            .order_by(FamilyEvent.seq)
         )
         return [(e.seq, e.kind) for e in rows]
 

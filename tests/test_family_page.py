@@ -1,0 +1,127 @@
+"""The family's page: what it shows, how heavy it is, and the late-update notice."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from rounds.models.types import utcnow
+from tests.conftest import sign_in
+
+PAGE_BUDGET = 60 * 1024  # bytes, compressed, all assets included (issue #3)
+
+
+def family_page_bytes(client, path):
+    """Compressed bytes of the page and every script and stylesheet it loads."""
+    gzip = {"Accept-Encoding": "gzip"}
+    page = client.get(path, headers=gzip)
+    assert page.status_code == 200
+    html = page.get_data()
+    import gzip as gz
+
+    text = (
+        gz.decompress(html).decode()
+        if page.headers.get("Content-Encoding") == "gzip"
+        else html.decode()
+    )
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', text)
+    sizes = {path: len(html)}
+    for asset in assets:
+        response = client.get(asset.replace("&amp;", "&"), headers=gzip)
+        assert response.status_code == 200, asset
+        sizes[asset] = len(response.get_data())
+    return sizes, text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_first_load_of_the_family_page_fits_the_budget(client, world, make):
+    for day in range(14):  # two weeks of updates, the most a long stay shows at once
+        make.post(
+            world.clinician,
+            world.child_a1,
+            f"Day {day}: " + "A steady day. " * 20,
+            plan="Rest. " * 30,
+        )
+    sign_in(client, world.parent_a1.email)
+    sizes, text = family_page_bytes(client, f"/family/children/{world.child_a1}")
+    assert any("socket.io.min.js" in asset for asset in sizes)
+    assert any("rounds.css" in asset for asset in sizes)
+    total = sum(sizes.values())
+    assert total <= PAGE_BUDGET, sizes
+
+
+def test_family_page_shows_the_latest_update_first_and_the_unit_phone(client, world, make):
+    make.post(
+        world.clinician,
+        world.child_a1,
+        "Newest words.",
+        status="improving",
+        milestones="ECMO day 4",
+    )
+    sign_in(client, world.parent_a1.email)
+    text = client.get(f"/family/children/{world.child_a1}").get_data(as_text=True)
+    assert text.index("Newest words.") < text.index("Child A1 slept well.")
+    assert "Improving" in text and "ECMO day 4" in text
+    assert 'href="tel:+15550100"' in text
+    assert 'aria-live="polite"' in text
+
+
+def test_late_notice_appears_once_the_next_update_is_overdue(client, world, make):
+    make.post(
+        world.clinician,
+        world.child_a1,
+        "Expected earlier.",
+        next_update_at=utcnow() - timedelta(hours=2),
+    )
+    sign_in(client, world.parent_a1.email)
+    text = client.get(f"/family/children/{world.child_a1}").get_data(as_text=True)
+    notice = re.search(r'<div class="notice notice--info late-notice"[^>]*>', text).group(0)
+    assert "hidden" not in notice
+    assert "The next update is late" in text
+
+
+def test_late_notice_is_hidden_while_the_next_update_is_not_due(client, world, make):
+    make.post(
+        world.clinician, world.child_a1, "On time.", next_update_at=utcnow() + timedelta(hours=20)
+    )
+    sign_in(client, world.parent_a1.email)
+    text = client.get(f"/family/children/{world.child_a1}").get_data(as_text=True)
+    notice = re.search(r'<div class="notice notice--info late-notice"[^>]*>', text).group(0)
+    assert " hidden" in notice
+
+
+def test_parent_of_two_children_chooses_between_them(client, world):
+    sign_in(client, world.parent_both.email)
+    text = client.get("/family/").get_data(as_text=True)
+    assert f"/family/children/{world.child_a1}" in text
+    assert f"/family/children/{world.child_a2}" in text
+    assert f"/family/children/{world.child_b1}" not in text
+
+
+def test_retracted_update_is_not_in_the_family_page(client, world, make):
+    from rounds.extensions import db
+    from rounds.models import Update, User
+    from rounds.services.updates import retract_update
+
+    with make.app.app_context():
+        retract_update(
+            db.session.get(User, world.clinician.id),
+            db.session.get(Update, world.update_a1),
+            "Wrong child",
+        )
+    sign_in(client, world.parent_a1.email)
+    text = client.get(f"/family/children/{world.child_a1}").get_data(as_text=True)
+    assert "Child A1 slept well." not in text
+    assert "There is no update yet" in text
+
+
+def test_events_endpoint_gives_exactly_what_came_after(client, world, make):
+    for n in range(3):
+        make.post(world.clinician, world.child_a1, f"Later {n}")
+    sign_in(client, world.parent_a1.email)
+    body = client.get(f"/family/children/{world.child_a1}/events.json?after=2").get_json()
+    assert [e["seq"] for e in body["events"]] == [3, 4]
+    assert body["last_seq"] == 4
+    assert "Later 2" in body["html"]
+    empty = client.get(f"/family/children/{world.child_a1}/events.json?after=4").get_json()
+    assert empty == {"patient": world.child_a1, "last_seq": 4, "events": []}
