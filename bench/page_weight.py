@@ -55,9 +55,8 @@ def main() -> None:
         for name, compressed, raw in rows:
             print(f"{name:<40} {compressed:>8} {raw:>8}")
         print(f"{'total':<40} {total:>8} {sum(r[2] for r in rows):>8}")
-        print(
-            f"budget {BUDGET} bytes: {'within' if total <= BUDGET else 'OVER'} ({total / 1024:.1f} KB)"
-        )
+        verdict = "within" if total <= BUDGET else "OVER"
+        print(f"budget {BUDGET} bytes: {verdict} ({total / 1024:.1f} KB)")
 
 
 if __name__ == "__main__":
