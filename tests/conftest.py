@@ -18,7 +18,6 @@ from rounds import create_app
 from rounds.extensions import db
 from tests.factories import Factory
 
-CI = os.environ.get("CI") == "true"
 PG_ADMIN_DSN = os.environ.get(
     "ROUNDS_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test"
 )
@@ -26,17 +25,7 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 BACKENDS = ["sqlite", "postgresql"]
 RUN_ID = uuid.uuid4().hex[:8]
 
-pytest_plugins = ["tests.live"]
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Under CI=true a skip or xfail is a failure: a missing service must never hide."""
-    outcome = yield
-    report = outcome.get_result()
-    if CI and (report.skipped or hasattr(report, "wasxfail")):
-        report.outcome = "failed"
-        report.longrepr = f"CI=true forbids skips and xfails: {report.longrepr}"
+pytest_plugins = ["tests.live", "tests.ci_rules", "pytester"]
 
 
 def pg_admin():
