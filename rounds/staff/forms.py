@@ -7,6 +7,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -30,7 +31,7 @@ class UpdateForm(BaseForm):
 
     status = RadioField(
         "Overall status",
-        choices=[(s.code, s.words) for s in STATUS_SCALE],
+        choices=[SelectChoice(s.code, s.words) for s in STATUS_SCALE],
         validators=[DataRequired("Choose the overall status.")],
     )
     summary = TextAreaField(
@@ -202,7 +203,7 @@ class GrantAccessForm(BaseForm):
     )
     relationship = SelectField(
         "Relationship to the child",
-        choices=[(r, r) for r in RELATIONSHIPS],
+        choices=[SelectChoice(r, r) for r in RELATIONSHIPS],
         validators=[DataRequired("Choose the relationship.")],
     )
     is_guardian = BooleanField("Parent or legal guardian")

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from rounds import feed
 from rounds.extensions import db
@@ -178,7 +179,7 @@ def retract(patient_id: int, update_id: int):
 def admit():
     """Admit a child to one of the staff member's units."""
     form = AdmitForm()
-    form.unit_id.choices = [(unit.id, unit.name) for unit in current_user.units]
+    form.unit_id.choices = [SelectChoice(unit.id, unit.name) for unit in current_user.units]
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data)
         if unit is None or unit.id not in current_user.unit_ids:
