@@ -164,3 +164,17 @@ def test_phone_shows_offline_and_catches_up_after_a_restart(browser, live_server
         assert james.evaluate("window.__sameDocument") is True
     finally:
         server.stop()
+
+
+def test_parent_of_two_children_picks_one_on_a_phone(browser, live_server, ward, live_make):
+    live_make.grant(ward.maria, ward.noah, guardian=False)
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.goto(live_server.url + "/signin")
+    screenshot(page, "sign-in-360")
+    sign_in(page, live_server.url, ward.maria.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your children's updates")
+    screenshot(page, "family-home-360")
+    page.get_by_role("link", name=re.compile("Noah Chen")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Noah Chen")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
