@@ -3,10 +3,19 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import config_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` limited to what an INTEGER column holds."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -20,6 +29,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(settings)
     app.config.update(overrides or {})
     settings.init_app(app)
+    # Every <int:...> in a URL fits a database integer: a longer id is a plain 404, not an
+    # overflow inside the database driver.
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     from rounds import cli, errors, security, templating
 
@@ -39,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     # Socket handlers must be registered before init_app, for every app built in a process.
     from rounds import sockets  # noqa: F401
     from rounds.extensions import compress, configure_sqlite, db, login_manager, migrate, socketio
+    from rounds.forms import whole_number
     from rounds.models import User
 
     db.init_app(app)
@@ -56,9 +69,8 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+        ident = whole_number(user_id)
+        return db.session.get(User, ident) if ident is not None else None
 
     socketio.init_app(
         app,

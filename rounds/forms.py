@@ -1,6 +1,14 @@
 """Pieces every form shares."""
 
+import re
+
+from flask import request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import ImmutableMultiDict
+
+# C0 control characters other than tab, newline and carriage return: invisible, never typed
+# on purpose, and PostgreSQL refuses NUL in text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def strip(value):
@@ -14,11 +22,31 @@ CSRF_EXPIRED = (
 )
 
 
+def submitted_form_data():
+    """What a browser form sent: form fields only, with invisible control characters removed.
+
+    Flask-WTF would also read a JSON body as form data, whose numbers, lists and objects
+    break the string validators; Rounds' forms are HTML forms, so JSON is ignored.
+    """
+    return ImmutableMultiDict(
+        [(key, CONTROL_CHARACTERS.sub("", value)) for key, value in request.form.items(multi=True)]
+    )
+
+
 class BaseForm(FlaskForm):
     """A Flask-WTF form whose CSRF failure reads as plain words and keeps the typed text.
 
     Every POST in Rounds goes through one of these, so every form is CSRF-protected.
     """
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Read only HTML form fields from the request (see submitted_form_data)."""
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata  # given explicitly (None: render without request data)
+            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+                return submitted_form_data()
+            return None
 
     def validate(self, extra_validators=None) -> bool:
         """Validate, replacing WTForms' CSRF message with one a person can act on."""
@@ -30,3 +58,11 @@ class BaseForm(FlaskForm):
 
 class ConfirmForm(BaseForm):
     """A button that only needs CSRF protection (sign out, revoke)."""
+
+
+def whole_number(text: str | None, largest: int = 2**31 - 1) -> int | None:
+    """A query-string number (ASCII digits only, within a database integer), else None."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= largest else None

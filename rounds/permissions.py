@@ -79,6 +79,17 @@ def get_patient(patient_id: int, action: Action = Action.READ) -> Patient:
     return patient
 
 
+def get_staff_patient(patient_id: int, action: Action = Action.READ) -> Patient:
+    """A child for a staff screen: only staff rights count, never a family grant the same
+    person may also hold (a nurse who is a parent sees their child as family, elsewhere)."""
+    patient = db.session.get(Patient, patient_id)
+    if patient is None or not current_user.is_authenticated:
+        abort(404)
+    if not staff_may(current_user, action, patient):
+        abort(404)
+    return patient
+
+
 def get_update(patient: Patient, update_id: int) -> Update:
     """An update of this (already checked) child; 404 for one of another child."""
     update = db.session.get(Update, update_id)

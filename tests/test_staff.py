@@ -217,3 +217,16 @@ def test_grant_of_another_child_cannot_be_revoked_through_this_child(app, client
         count(app, AccessGrant, AccessGrant.id == world.grant_a2, AccessGrant.revoked_at.is_(None))
         == 1
     )
+
+
+def test_invisible_control_characters_are_removed_from_what_is_saved(app, client, world):
+    sign_in(client, world.clinician.email)
+    response = post_form(
+        client,
+        f"/staff/patients/{world.child_a1}/updates",
+        {"status": "serious\x00", "summary": "Steady\x00 night\x07.\nSleeping.", "action": "post"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        update = db.session.scalars(sa.select(Update).order_by(Update.id.desc())).first()
+        assert (update.status, update.summary) == ("serious", "Steady night.\nSleeping.")

@@ -5,6 +5,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from rounds.extensions import db
+from rounds.forms import whole_number
 from rounds.models import AuditEvent
 from rounds.permissions import staff_required
 
@@ -22,9 +23,9 @@ def require_sign_in():
 @staff_required("admin")
 def audit_log():
     """The newest audit events, a page at a time."""
-    before = request.args.get("before", "")
+    before = whole_number(request.args.get("before"))
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
-    if before.isdigit() and len(before) < 12:
-        query = query.where(AuditEvent.id < int(before))
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
     events = db.session.scalars(query).all()
     return render_template("admin/audit.html", events=events, page_size=PAGE_SIZE)

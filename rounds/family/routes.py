@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from rounds import feed
 from rounds.extensions import db
+from rounds.forms import whole_number
 from rounds.models import AccessGrant, Patient
 from rounds.permissions import Action, get_patient
 from rounds.services.audit import record_view
@@ -66,11 +67,11 @@ def events(patient_id: int):
     A reconnecting phone asks for what it missed; the push only says that something exists.
     """
     patient = get_patient(patient_id, Action.READ)
-    after = request.args.get("after", "0")
-    if not after.isdigit() or len(after) > 12:
+    after = whole_number(request.args.get("after", "0"))
+    if after is None:
         abort(400)
-    new_events = feed.events_after(patient, int(after))
-    body = {"patient": patient.id, "last_seq": int(after), "events": []}
+    new_events = feed.events_after(patient, after)
+    body = {"patient": patient.id, "last_seq": after, "events": []}
     if new_events:
         record_view(current_user, patient.id)
         threads = feed.family_threads(patient)

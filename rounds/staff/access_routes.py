@@ -9,7 +9,7 @@ from sqlalchemy import select
 from rounds.extensions import db
 from rounds.forms import ConfirmForm
 from rounds.models import AccessGrant
-from rounds.permissions import Action, get_patient, staff_required
+from rounds.permissions import Action, get_staff_patient, staff_required
 from rounds.services.access import AccessError, grant_family_access, revoke_family_access
 from rounds.services.accounts import create_user, find_user_by_email
 from rounds.staff.forms import GrantAccessForm
@@ -50,7 +50,7 @@ def render_access_panel(child, form, new_account=None, status_code=200):
 @staff_required(*WRITER_ROLES)
 def access_panel(patient_id: int):
     """Who in the family may see this child."""
-    child = get_patient(patient_id, Action.MANAGE_ACCESS)
+    child = get_staff_patient(patient_id, Action.MANAGE_ACCESS)
     return render_access_panel(child, GrantAccessForm())
 
 
@@ -58,7 +58,7 @@ def access_panel(patient_id: int):
 @staff_required(*WRITER_ROLES)
 def grant_access(patient_id: int):
     """Give a family member access; make their account if they have none yet."""
-    child = get_patient(patient_id, Action.MANAGE_ACCESS)
+    child = get_staff_patient(patient_id, Action.MANAGE_ACCESS)
     form = GrantAccessForm()
     if not form.validate_on_submit():
         return render_access_panel(child, form, status_code=400)
@@ -86,7 +86,7 @@ def grant_access(patient_id: int):
 @staff_required(*WRITER_ROLES)
 def revoke_access(patient_id: int, grant_id: int):
     """Take access away at once: their open pages stop receiving this child's updates."""
-    child = get_patient(patient_id, Action.MANAGE_ACCESS)
+    child = get_staff_patient(patient_id, Action.MANAGE_ACCESS)
     grant = db.session.get(AccessGrant, grant_id)
     if grant is None or grant.patient_id != child.id:
         abort(404)

@@ -12,7 +12,7 @@ from rounds.extensions import db
 from rounds.forms import ConfirmForm
 from rounds.models import Patient, Unit, Update
 from rounds.models.types import utcnow
-from rounds.permissions import Action, get_patient, get_update, staff_may, staff_required
+from rounds.permissions import Action, get_staff_patient, get_update, staff_may, staff_required
 from rounds.services.audit import record_view
 from rounds.services.patients import admit_patient, discharge_patient
 from rounds.services.updates import (
@@ -96,7 +96,7 @@ def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status
 @staff_required(*CENSUS_ROLES)
 def patient(patient_id: int):
     """A child's page: who they are, today's update composer, and every update so far."""
-    child = get_patient(patient_id, Action.READ)
+    child = get_staff_patient(patient_id, Action.READ)
     record_view(current_user, child.id)
     form = composer_for(child, copy_from_latest=request.args.get("copy") == "1")
     return render_patient_page(child, form)
@@ -106,7 +106,7 @@ def patient(patient_id: int):
 @staff_required(*WRITER_ROLES)
 def post(patient_id: int):
     """Preview or post an update from the composer."""
-    child = get_patient(patient_id, Action.POST)
+    child = get_staff_patient(patient_id, Action.POST)
     form = UpdateForm(unit_timezone=child.unit.timezone)
     if not form.validate_on_submit():
         return render_patient_page(child, form, status_code=400)
@@ -132,10 +132,11 @@ def preview_of(child: Patient, fields: UpdateFields):
 @staff_required(*WRITER_ROLES)
 def correct(patient_id: int, update_id: int):
     """Correct an update: a new version, with the earlier text kept."""
-    child = get_patient(patient_id, Action.POST)
+    child = get_staff_patient(patient_id, Action.POST)
     update = get_update(child, update_id)
     form = CorrectionForm(unit_timezone=child.unit.timezone)
     if request.method == "GET":
+        record_view(current_user, child.id)
         form.fill_from(UpdateFields.from_update(update))
     elif form.validate_on_submit():
         try:
@@ -158,9 +159,11 @@ def correct(patient_id: int, update_id: int):
 @staff_required(*WRITER_ROLES)
 def retract(patient_id: int, update_id: int):
     """Retract an update (posted to the wrong child, say): families stop seeing it at once."""
-    child = get_patient(patient_id, Action.POST)
+    child = get_staff_patient(patient_id, Action.POST)
     update = get_update(child, update_id)
     form = RetractForm()
+    if request.method == "GET":
+        record_view(current_user, child.id)
     if form.validate_on_submit():
         try:
             retract_update(current_user, update, form.reason.data)
@@ -194,7 +197,7 @@ def admit():
 @staff_required(*WRITER_ROLES)
 def discharge(patient_id: int):
     """Discharge a child, after a confirmation."""
-    child = get_patient(patient_id, Action.ADMIT)
+    child = get_staff_patient(patient_id, Action.ADMIT)
     if not child.is_admitted:
         abort(404)
     form = ConfirmForm()

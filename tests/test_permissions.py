@@ -1,0 +1,486 @@
+"""Who may do what, on every route: PRODUCT.md's table, checked against the app.
+
+The expectations are written by hand from PRODUCT.md ("Who may do what"), never read from
+the app's decorators. Every route in the URL map must have a row in ``EXPECTED``, so a new
+route cannot arrive unchecked. Allowed answers 200 (302 for a successful POST); anything not
+allowed answers 404, the same as a child that does not exist, and writes nothing; a signed-out
+visitor is sent to sign in.
+"""
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from flask import url_for
+from sqlalchemy import func, select
+
+from rounds.extensions import db
+from rounds.models import (
+    AccessGrant,
+    AuditEvent,
+    FamilyEvent,
+    Patient,
+    Update,
+    UpdateRetraction,
+    User,
+)
+from tests.conftest import session_csrf, sign_in
+
+SIGNED_IN = (
+    "clinician",
+    "nurse",
+    "interpreter",
+    "admin",
+    "clinician_b",
+    "parent_a1",
+    "parent_a2",
+    "stranger",
+)
+ROLES = ("anonymous", *SIGNED_IN)
+
+# Targets: unit A's child (child_a1), unit B's child (child_b1), a child that does not exist.
+# For admitting, the target is the unit itself.
+A, B, MISSING = "A", "B", "missing"
+MISSING_ID = 999999
+CHILDREN = (A, B, MISSING)
+
+# PRODUCT.md, "Who may do what". Staff act only in their own units (clinician, nurse and
+# interpreter in unit A, clinician_b in unit B; admin in none); a family member only for a
+# child they hold an active grant for (parent_a1: child_a1; parent_a2 and stranger: not a1/b1).
+HOME_UNIT = {"clinician": A, "nurse": A, "interpreter": A, "clinician_b": B}
+CENSUS = frozenset(HOME_UNIT)  # see the unit census; read a child's page (staff side)
+WRITERS = frozenset({"clinician", "nurse", "clinician_b"})  # post/correct/retract, admit, access
+STAFF_READ = {role: {HOME_UNIT[role]} for role in CENSUS}
+STAFF_WRITE = {role: {HOME_UNIT[role]} for role in WRITERS}
+READ_UPDATES = {**STAFF_READ, "parent_a1": {A}}  # "read a child's updates": staff + granted
+EVERYONE = frozenset(SIGNED_IN)
+ADMIN = frozenset({"admin"})
+
+
+@dataclass
+class Expect:
+    """Who gets through one route, and with what answer.
+
+    ``allowed`` is None for a route open to everyone (signed in or not), a set of roles, or
+    role -> the targets that role may act on. ``audited``: an allowed read writes a view_ row.
+    """
+
+    allowed: frozenset | dict | None
+    ok: int = 200
+    targets: tuple = (None,)
+    ok_for: dict = field(default_factory=dict)
+    denied_for: dict = field(default_factory=dict)
+    audited: bool = False
+
+
+EXPECTED: dict[tuple[str, str], Expect] = {
+    ("auth.index", "GET"): Expect(None, ok=302),  # off to sign in, or to one's home
+    ("auth.health", "GET"): Expect(None),
+    ("auth.sign_in", "GET"): Expect(None),
+    ("auth.sign_in", "POST"): Expect(None),  # a wrong password: the form again, for anyone
+    ("auth.sign_out", "POST"): Expect(EVERYONE, ok=302),
+    ("staff.census", "GET"): Expect(CENSUS),
+    ("staff.admit", "GET"): Expect(WRITERS),
+    # Another unit (or none) is not among the form's choices: the form says so (400).
+    ("staff.admit", "POST"): Expect(
+        STAFF_WRITE, ok=302, targets=CHILDREN, denied_for=dict.fromkeys(WRITERS, 400)
+    ),
+    ("staff.patient", "GET"): Expect(STAFF_READ, targets=CHILDREN, audited=True),
+    ("staff.post", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.correct", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
+    ("staff.correct", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.retract", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
+    ("staff.retract", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.discharge", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
+    ("staff.discharge", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.access_panel", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
+    ("staff.grant_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.revoke_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    # The list of one's own children; with exactly one, straight to that child.
+    ("family.home", "GET"): Expect(EVERYONE, ok_for={"parent_a1": 302, "parent_a2": 302}),
+    ("family.child", "GET"): Expect(READ_UPDATES, targets=CHILDREN, audited=True),
+    ("family.events", "GET"): Expect(READ_UPDATES, targets=CHILDREN, audited=True),
+    ("admin.audit_log", "GET"): Expect(ADMIN),
+}
+POST_ROUTES = sorted(key for key in EXPECTED if key[1] == "POST")
+
+
+# --- what each request sends -------------------------------------------------------------
+# GETs look at the world's own rows; POSTs act on fresh rows made for each request, so an
+# allowed write never changes what the next role is checked against.
+
+
+def child_id(w, target):
+    return {A: w.child_a1, B: w.child_b1, MISSING: MISSING_ID}[target]
+
+
+def real_child(w, target):
+    """Where fresh rows for ``target`` go (child_a1 when the asked-for child is missing)."""
+    return w.child_b1 if target == B else w.child_a1
+
+
+def real_unit(w, target):
+    return w.unit_b if target == B else w.unit_a
+
+
+def nothing(ctx, role, target):
+    return {}, {}
+
+
+def the_child(ctx, role, target):
+    return {"patient_id": child_id(ctx.world, target)}, {}
+
+
+def the_feed(ctx, role, target):
+    return {"patient_id": child_id(ctx.world, target), "after": 0}, {}
+
+
+def the_update(ctx, role, target):
+    w = ctx.world
+    update = w.update_b1 if target == B else w.update_a1
+    return {"patient_id": child_id(w, target), "update_id": update}, {}
+
+
+def a_fresh_update(ctx, target):
+    w = ctx.world
+    author = w.clinician_b if target == B else w.clinician
+    update = ctx.make.post(author, real_child(w, target), "To be corrected or retracted.")
+    return {"patient_id": child_id(w, target), "update_id": update}
+
+
+def post_update(ctx, role, target):
+    return the_child(ctx, role, target)[0], {"status": "serious", "summary": f"By {role}."}
+
+
+def correct_update(ctx, role, target):
+    data = {"status": "improving", "summary": "Corrected text.", "reason": "Clearer words"}
+    return a_fresh_update(ctx, target), data
+
+
+def retract_update(ctx, role, target):
+    return a_fresh_update(ctx, target), {"reason": "Posted to the wrong child"}
+
+
+def admit_child(ctx, role, target):
+    unit = {A: ctx.world.unit_a, B: ctx.world.unit_b, MISSING: MISSING_ID}[target]
+    return {}, {"display_name": "Newly Admitted", "bed": "12", "unit_id": unit}
+
+
+def discharge_fresh_child(ctx, role, target):
+    fresh = ctx.make.patient(real_unit(ctx.world, target))
+    return {"patient_id": fresh if target != MISSING else MISSING_ID}, {}
+
+
+def grant_to_fresh_person(ctx, role, target):
+    person = ctx.make.person()
+    data = {"name": person.name, "email": person.email, "relationship": "Father"}
+    return the_child(ctx, role, target)[0], {**data, "is_guardian": "y"}
+
+
+def revoke_fresh_grant(ctx, role, target):
+    grant = ctx.make.grant(ctx.make.person(), real_child(ctx.world, target))
+    return {"patient_id": child_id(ctx.world, target), "grant_id": grant}, {}
+
+
+def wrong_password(ctx, role, target):
+    return {}, {"email": "nobody@example.org", "password": "not the password"}
+
+
+REQUESTS = {
+    ("auth.index", "GET"): nothing,
+    ("auth.health", "GET"): nothing,
+    ("auth.sign_in", "GET"): nothing,
+    ("auth.sign_in", "POST"): wrong_password,
+    ("auth.sign_out", "POST"): nothing,
+    ("staff.census", "GET"): nothing,
+    ("staff.admit", "GET"): nothing,
+    ("staff.admit", "POST"): admit_child,
+    ("staff.patient", "GET"): the_child,
+    ("staff.post", "POST"): post_update,
+    ("staff.correct", "GET"): the_update,
+    ("staff.correct", "POST"): correct_update,
+    ("staff.retract", "GET"): the_update,
+    ("staff.retract", "POST"): retract_update,
+    ("staff.discharge", "GET"): the_child,
+    ("staff.discharge", "POST"): discharge_fresh_child,
+    ("staff.access_panel", "GET"): the_child,
+    ("staff.grant_access", "POST"): grant_to_fresh_person,
+    ("staff.revoke_access", "POST"): revoke_fresh_grant,
+    ("family.home", "GET"): nothing,
+    ("family.child", "GET"): the_child,
+    ("family.events", "GET"): the_feed,
+    ("admin.audit_log", "GET"): nothing,
+}
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def written(app) -> dict:
+    """Row counts of everything a request could write, in one query."""
+    counted = {
+        "updates": select(func.count()).select_from(Update),
+        "retractions": select(func.count()).select_from(UpdateRetraction),
+        "family events": select(func.count()).select_from(FamilyEvent),
+        "grants": select(func.count()).select_from(AccessGrant),
+        "revoked grants": select(func.count())
+        .select_from(AccessGrant)
+        .where(AccessGrant.revoked_at.is_not(None)),
+        "patients": select(func.count()).select_from(Patient),
+        "discharged": select(func.count())
+        .select_from(Patient)
+        .where(Patient.discharged_at.is_not(None)),
+        "users": select(func.count()).select_from(User),
+        "audit events": select(func.count()).select_from(AuditEvent),
+    }
+    with app.app_context():
+        row = db.session.execute(
+            select(*[query.scalar_subquery().label(name) for name, query in counted.items()])
+        ).one()
+        return dict(zip(counted, row, strict=True))
+
+
+def audit_rows_after(app, last_id: int) -> list[tuple[str, int | None, int | None]]:
+    """(action, patient_id, actor_id) of the audit rows written after ``last_id``."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(AuditEvent.action, AuditEvent.patient_id, AuditEvent.actor_id)
+            .where(AuditEvent.id > last_id)
+            .order_by(AuditEvent.id)
+        ).all()
+        return [tuple(row) for row in rows]
+
+
+def last_audit_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0)))
+
+
+def signed_in_clients(app, world, roles=ROLES) -> dict:
+    """One client per role, each signed in once, with its session's CSRF token."""
+    clients = {}
+    for role in roles:
+        client = app.test_client()
+        if role != "anonymous":
+            sign_in(client, getattr(world, role).email)
+        client.csrf = session_csrf(client)
+        clients[role] = client
+    return clients
+
+
+def allowed(expect: Expect, role: str, target) -> bool:
+    if expect.allowed is None:
+        return True
+    if role == "anonymous":
+        return False
+    if isinstance(expect.allowed, dict):
+        return target in expect.allowed.get(role, ())
+    return role in expect.allowed
+
+
+def expected_status(expect: Expect, role: str, target) -> int:
+    if expect.allowed is None:
+        return expect.ok
+    if role == "anonymous":
+        return 302
+    if allowed(expect, role, target):
+        return expect.ok_for.get(role, expect.ok)
+    return expect.denied_for.get(role, 404)
+
+
+def url_of(app, endpoint: str, values: dict) -> str:
+    with app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def send(client, method: str, url: str, data: dict, csrf: bool = True):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={**data, "csrf_token": client.csrf} if csrf else data)
+
+
+def check(ctx, clients, endpoint: str, method: str, role: str, target) -> list[str]:
+    """Make one request as ``role``; return what went wrong (empty when all is right)."""
+    expect = EXPECTED[(endpoint, method)]
+    values, data = REQUESTS[(endpoint, method)](ctx, role, target)
+    url = url_of(ctx.app, endpoint, values)
+    before, audit_mark = written(ctx.app), last_audit_id(ctx.app)
+    response = send(clients[role], method, url, data)
+    after = written(ctx.app)
+    label = f"{role} {method} {url} (target {target})"
+    want, got = expected_status(expect, role, target), response.status_code
+    if got != want:
+        return [f"{label}: expected {want}, got {got}"]
+    problems = []
+    may = allowed(expect, role, target)
+    if expect.allowed is not None and role == "anonymous":
+        location = response.headers.get("Location", "")
+        if not location.startswith("/signin"):
+            problems.append(f"{label}: sent to {location!r}, not to /signin")
+    if not may and after != before:
+        changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        problems.append(f"{label}: refused but wrote {changed}")
+    if may and expect.allowed is not None and method == "POST" and after == before:
+        problems.append(f"{label}: answered {got} but wrote nothing")
+    if may and expect.audited:
+        person = getattr(ctx.world, role)
+        views = [
+            row
+            for row in audit_rows_after(ctx.app, audit_mark)
+            if row[0].startswith("view_")
+            and row[1] == child_id(ctx.world, target)
+            and row[2] == person.id
+        ]
+        if len(views) != 1:
+            problems.append(f"{label}: expected one view_ audit row, found {len(views)}")
+    return problems
+
+
+@pytest.fixture
+def ctx(app, world, make):
+    return SimpleNamespace(app=app, world=world, make=make)
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+def test_every_route_has_a_row_in_the_table(app):
+    """A route missing from EXPECTED fails here: no route arrives unchecked."""
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert sorted(routes - set(EXPECTED)) == [], "routes with no expectations in EXPECTED"
+    assert sorted(set(EXPECTED) - routes) == [], "EXPECTED names routes the app no longer has"
+    assert set(REQUESTS) == set(EXPECTED)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method"), sorted(EXPECTED), ids=[f"{m} {e}" for e, m in sorted(EXPECTED)]
+)
+def test_who_may_use_each_route(ctx, endpoint, method):
+    """Every role against every target: the answer PRODUCT.md gives, and no stray writes."""
+    clients = signed_in_clients(ctx.app, ctx.world)
+    expect = EXPECTED[(endpoint, method)]
+    problems = [
+        problem
+        for role in ROLES
+        for target in expect.targets
+        for problem in check(ctx, clients, endpoint, method, role, target)
+    ]
+    assert problems == [], "\n" + "\n".join(problems)
+
+
+def test_missing_child_is_not_found_for_everyone_signed_in(ctx):
+    """999999 answers 404 on every child route, for every role: missing looks like forbidden."""
+    clients = signed_in_clients(ctx.app, ctx.world, SIGNED_IN)
+    child_routes = [key for key, expect in EXPECTED.items() if MISSING in expect.targets]
+    problems = []
+    for endpoint, method in child_routes:
+        for role in SIGNED_IN:
+            values, data = REQUESTS[(endpoint, method)](ctx, role, MISSING)
+            if "patient_id" not in values:
+                continue  # admitting: the "missing" target is a unit (checked in the matrix)
+            url = url_of(ctx.app, endpoint, values)
+            got = send(clients[role], method, url, data).status_code
+            if got != 404:
+                problems.append(f"{role} {method} {url}: expected 404, got {got}")
+    assert problems == [], "\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(("endpoint", "method"), POST_ROUTES, ids=[e for e, _ in POST_ROUTES])
+def test_post_without_csrf_token_writes_nothing(ctx, endpoint, method):
+    """The role that may do it, with good data but no CSRF token: nothing is written."""
+    role = "anonymous" if endpoint == "auth.sign_in" else "clinician"
+    client = signed_in_clients(ctx.app, ctx.world, (role,))[role]
+    values, data = REQUESTS[(endpoint, method)](ctx, role, A)
+    if endpoint == "auth.sign_in":  # right credentials: only the missing token stops it
+        data = {"email": ctx.world.clinician.email, "password": ctx.make.PASSWORD}
+    before = written(ctx.app)
+    response = send(client, method, url_of(ctx.app, endpoint, values), data, csrf=False)
+    assert response.status_code != 500
+    assert written(ctx.app) == before
+    if role != "anonymous":  # and the session is untouched (not signed out)
+        assert client.get("/staff/").status_code == 200
+    else:
+        assert client.get("/staff/").status_code == 302
+
+
+def test_the_same_post_with_the_token_does_write(ctx):
+    """Control for the CSRF test above: its data is good enough to be written."""
+    client = signed_in_clients(ctx.app, ctx.world, ("clinician",))["clinician"]
+    for endpoint, method in POST_ROUTES:
+        if endpoint in ("auth.sign_in", "auth.sign_out"):
+            continue
+        values, data = REQUESTS[(endpoint, method)](ctx, "clinician", A)
+        before = written(ctx.app)
+        response = send(client, method, url_of(ctx.app, endpoint, values), data)
+        assert response.status_code == 302, endpoint
+        assert written(ctx.app) != before, endpoint
+
+
+def test_revoked_grant_closes_the_child_page_and_the_feed(ctx):
+    """Revoking takes effect on the next request of a parent who is already signed in."""
+    parent = signed_in_clients(ctx.app, ctx.world, ("parent_a1",))["parent_a1"]
+    page = f"/family/children/{ctx.world.child_a1}"
+    assert parent.get(page).status_code == 200
+    assert parent.get(f"{page}/events.json?after=0").status_code == 200
+    ctx.make.revoke(ctx.world.grant_a1)
+    before = written(ctx.app)
+    assert parent.get(page).status_code == 404
+    assert parent.get(f"{page}/events.json?after=0").status_code == 404
+    assert parent.get("/family/").status_code == 200  # no children listed, no redirect
+    assert written(ctx.app) == before  # no view was audited: nothing was shown
+
+
+def test_update_or_grant_of_another_child_is_not_found(ctx):
+    """A child the nurse may act on, with an update or grant id of another child: 404."""
+    w = ctx.world
+    nurse = signed_in_clients(ctx.app, w, ("nurse",))["nurse"]
+    before = written(ctx.app)
+    for update in (w.update_a2, w.update_b1):  # same unit, and another unit
+        for action in ("correct", "retract"):
+            url = f"/staff/patients/{w.child_a1}/updates/{update}/{action}"
+            assert nurse.get(url).status_code == 404, url
+            data = {"status": "serious", "summary": "x", "reason": "x"}
+            assert send(nurse, "POST", url, data).status_code == 404, url
+    for grant in (w.grant_a2, w.grant_b1):
+        url = f"/staff/patients/{w.child_a1}/family/{grant}/revoke"
+        assert send(nurse, "POST", url, {}).status_code == 404, url
+    assert written(ctx.app) == before
+
+
+def test_staff_member_who_is_also_a_parent_reads_that_child_only_as_family(ctx):
+    """A unit A nurse granted child_b1 as a parent: the family page, never unit B's staff pages.
+
+    The staff page shows what families must not see (retracted updates and their reasons,
+    the composer); staff act only on children in their own units.
+    """
+    w = ctx.world
+    ctx.make.grant(w.nurse, w.child_b1)
+    nurse = signed_in_clients(ctx.app, w, ("nurse",))["nurse"]
+    assert nurse.get(f"/family/children/{w.child_b1}").status_code == 200
+    for url in (
+        f"/staff/patients/{w.child_b1}",
+        f"/staff/patients/{w.child_b1}/family",
+        f"/staff/patients/{w.child_b1}/updates/{w.update_b1}/correct",
+    ):
+        assert nurse.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("action", ["correct", "retract"])
+def test_pages_showing_an_update_audit_the_read(ctx, action):
+    """The correct and retract pages show the update's full text: that read is audited too."""
+    w = ctx.world
+    nurse = signed_in_clients(ctx.app, w, ("nurse",))["nurse"]
+    mark = last_audit_id(ctx.app)
+    page = nurse.get(f"/staff/patients/{w.child_a1}/updates/{w.update_a1}/{action}")
+    assert "Child A1 slept well." in page.get_data(as_text=True)
+    views = [
+        row
+        for row in audit_rows_after(ctx.app, mark)
+        if row[0].startswith("view_") and row[1:] == (w.child_a1, w.nurse.id)
+    ]
+    assert len(views) == 1, "reading the update on this page left no audit row"
