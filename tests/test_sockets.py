@@ -105,3 +105,33 @@ def test_handlers_survive_a_second_app(database_url, world):
     second = create_app("test", {"SQLALCHEMY_DATABASE_URI": database_url})
     assert socket_for(second, world.parent_a1.email).is_connected()
     assert not socketio.test_client(second, flask_test_client=second.test_client()).is_connected()
+
+
+@pytest.mark.parametrize(
+    ("role", "connects", "hears"),
+    [
+        ("clinician", True, {"a1", "a2"}),  # the unit's staff: every child of unit A
+        ("nurse", True, {"a1", "a2"}),
+        ("interpreter", True, {"a1", "a2"}),
+        ("admin", False, set()),
+        ("clinician_b", True, {"b1"}),
+        ("parent_a1", True, {"a1"}),
+        ("parent_a2", True, {"a2"}),
+        ("parent_both", True, {"a1", "a2"}),
+        ("parent_b1", True, {"b1"}),
+        ("stranger", False, set()),
+    ],
+)
+def test_socket_matrix_by_role(app, world, make, role, connects, hears):
+    """Who may open a socket, and whose children's notifications reach it."""
+    sock = socket_for(app, getattr(world, role).email)
+    assert sock.is_connected() is connects
+    if not connects:
+        return
+    children = {"a1": world.child_a1, "a2": world.child_a2, "b1": world.child_b1}
+    authors = {"a1": world.clinician, "a2": world.clinician, "b1": world.clinician_b}
+    for key in ("a1", "a2", "b1"):
+        make.post(authors[key], children[key], f"News for {key}")
+    received = family_events(sock)
+    heard = {key for key, child in children.items() if (child, 2) in received}
+    assert heard == hears

@@ -230,3 +230,42 @@ def test_invisible_control_characters_are_removed_from_what_is_saved(app, client
     with app.app_context():
         update = db.session.scalars(sa.select(Update).order_by(Update.id.desc())).first()
         assert (update.status, update.summary) == ("serious", "Steady night.\nSleeping.")
+
+
+def old_composer_token(client, patient_id, days=3):
+    """This session's CSRF token as Flask-WTF signed it into a page ``days`` ago."""
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class Then(TimestampSigner):
+        def get_timestamp(self):
+            return super().get_timestamp() - days * 86400
+
+    client.get(f"/staff/patients/{patient_id}")  # the page puts the raw token in the session
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+    secret = client.application.config["SECRET_KEY"]
+    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token", signer=Then).dumps(raw)
+
+
+def test_a_composer_left_open_for_days_still_posts(app, client, world):
+    sign_in(client, world.clinician.email)
+    token = old_composer_token(client, world.child_a1)
+    response = client.post(
+        f"/staff/patients/{world.child_a1}/updates",
+        data={"status": "serious", "summary": "Written days later.", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert count(app, Update, Update.summary == "Written days later.") == 1
+
+
+def test_with_an_hour_limit_the_same_old_page_would_be_refused(app, client, world):
+    """The control for the test above: Flask-WTF's default limit refuses that token."""
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    sign_in(client, world.clinician.email)
+    token = old_composer_token(client, world.child_a1)
+    response = client.post(
+        f"/staff/patients/{world.child_a1}/updates",
+        data={"status": "serious", "summary": "Written days later.", "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert "Written days later." in response.get_data(as_text=True)
