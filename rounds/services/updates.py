@@ -79,13 +79,13 @@ def next_event_seq(patient_id: int) -> int:
     ).scalar_one()
 
 
-def _add_event(patient_id: int, kind: str, update: Update) -> FamilyEvent:
+def _add_event(patient_id: int, kind: str, update: Update, at: datetime) -> FamilyEvent:
     event = FamilyEvent(
         patient_id=patient_id,
         seq=next_event_seq(patient_id),
         kind=kind,
         update_id=update.id,
-        created_at=update.created_at,
+        created_at=at,
     )
     db.session.add(event)
     return event
@@ -113,7 +113,7 @@ def post_update(
     )
     db.session.add(update)
     db.session.flush()
-    event = _add_event(patient.id, "posted", update)
+    event = _add_event(patient.id, "posted", update, update.created_at)
     audit("post_update", author, patient.id, target=f"update:{update.id}")
     _commit_and_publish(event, patient)
     return update
@@ -163,7 +163,7 @@ def correct_update(
     except IntegrityError as error:  # someone corrected the same version a moment ago
         db.session.rollback()
         raise UpdateConflict from error
-    event = _add_event(update.patient_id, "corrected", correction)
+    event = _add_event(update.patient_id, "corrected", correction, correction.created_at)
     audit(
         "correct_update",
         author,
@@ -188,8 +188,7 @@ def retract_update(author: User, update: Update, reason: str) -> UpdateRetractio
     except IntegrityError as error:
         db.session.rollback()
         raise UpdateConflict from error
-    event = _add_event(update.patient_id, "retracted", update)
-    event.created_at = retraction.created_at
+    event = _add_event(update.patient_id, "retracted", update, retraction.created_at)
     audit(
         "retract_update",
         author,
