@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, flash, jsonify, redirect, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from config import config_for
@@ -67,6 +67,14 @@ def register_extensions(app: Flask) -> None:
     # "strong" would sign a parent out whenever their phone moves from Wi-Fi to mobile data.
     login_manager.session_protection = "basic"
 
+    @login_manager.unauthorized_handler
+    def sign_in_first():
+        # The live feed asks for JSON: a 401 it can act on, not a redirect to an HTML form.
+        if request.path.endswith(".json"):
+            return jsonify(error="Please sign in again."), 401
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+
     @login_manager.user_loader
     def load_user(user_id: str):
         ident = whole_number(user_id)
@@ -87,7 +95,8 @@ def register_blueprints(app: Flask) -> None:
     from rounds.admin.routes import bp as admin_bp
     from rounds.auth.routes import bp as auth_bp
     from rounds.family.routes import bp as family_bp
-    from rounds.staff.routes import bp as staff_bp
+    from rounds.staff import access_routes, routes  # noqa: F401 - they add the staff routes
+    from rounds.staff import bp as staff_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)

@@ -20,18 +20,25 @@ class Action(Enum):
     """What someone wants to do with a child."""
 
     READ = "read"
-    POST = "post"  # post, correct, retract an update
+    POST = "post"  # post a new update
+    AMEND = "amend"  # correct or retract an update (also after discharge: the record matters)
     ADMIT = "admit"  # admit, discharge
-    MANAGE_ACCESS = "manage_access"  # grant and revoke family access
+    MANAGE_ACCESS = "manage_access"  # see who has access, and take it away
+    GRANT = "grant"  # give a family member access
 
 
+WRITERS = frozenset(Action)
 STAFF_ACTIONS: dict[str, frozenset[Action]] = {
-    "clinician": frozenset({Action.READ, Action.POST, Action.ADMIT, Action.MANAGE_ACCESS}),
-    "nurse": frozenset({Action.READ, Action.POST, Action.ADMIT, Action.MANAGE_ACCESS}),
+    "clinician": WRITERS,
+    "nurse": WRITERS,
     "interpreter": frozenset({Action.READ}),
     "admin": frozenset(),
 }
-CENSUS_ROLES = frozenset({"clinician", "nurse", "interpreter"})
+CENSUS_ROLES = ("clinician", "nurse", "interpreter")
+WRITER_ROLES = ("clinician", "nurse")
+# Nothing new starts for a child who has left the unit; the record can still be amended and
+# access still taken away.
+NEEDS_ADMITTED = frozenset({Action.POST, Action.ADMIT, Action.GRANT})
 
 
 def can_see_census(user: User) -> bool:
@@ -39,9 +46,17 @@ def can_see_census(user: User) -> bool:
     return user.is_authenticated and user.staff_role in CENSUS_ROLES
 
 
+def can_admit(user: User) -> bool:
+    """Clinicians and nurses admit children to their units."""
+    return user.is_authenticated and user.staff_role in WRITER_ROLES
+
+
 def staff_may(user: User, action: Action, patient: Patient) -> bool:
-    """A staff member's role allows ``action`` and the child is in one of their units."""
+    """A staff member's role allows ``action``, the child is in one of their units, and
+    (for anything new) the child is still admitted."""
     if user.staff_role is None:
+        return False
+    if action in NEEDS_ADMITTED and not patient.is_admitted:
         return False
     return action in STAFF_ACTIONS[user.staff_role] and patient.unit_id in user.unit_ids
 

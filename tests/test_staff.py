@@ -189,7 +189,7 @@ def test_giving_access_twice_is_refused_beside_the_field(app, client, world):
     response = post_form(
         client,
         f"/staff/patients/{world.child_a1}/family",
-        {"name": "Again", "email": world.parent_a1.email, "relationship": "Mother"},
+        {"name": world.parent_a1.name, "email": world.parent_a1.email, "relationship": "Mother"},
     )
     assert response.status_code == 400
     assert "already has access" in response.get_data(as_text=True)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rounds.extensions import db
@@ -35,7 +35,19 @@ class AccessGrant(db.Model):
     """A family member may see a child while the grant is not revoked."""
 
     __tablename__ = "access_grants"
-    __table_args__ = (Index("ix_access_grants_user_patient", "user_id", "patient_id"),)
+    __table_args__ = (
+        Index("ix_access_grants_user_patient", "user_id", "patient_id"),
+        # At most one active grant per person and child: two nurses giving access at once
+        # cannot leave a second grant behind when one is revoked.
+        Index(
+            "uq_access_grants_one_active",
+            "user_id",
+            "patient_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

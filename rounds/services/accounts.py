@@ -28,7 +28,7 @@ def create_unit(name: str, phone: str, timezone: str = "UTC") -> Unit:
     return unit
 
 
-def create_user(
+def add_user(
     email: str,
     name: str,
     password: str,
@@ -36,7 +36,7 @@ def create_user(
     units: list[Unit] | tuple[Unit, ...] = (),
     language: str = "en",
 ) -> User:
-    """Add an account; staff are placed in ``units``."""
+    """Add an account to the current transaction (the caller commits); audited."""
     user = User(
         email=normalise_email(email),
         name=name,
@@ -49,5 +49,18 @@ def create_user(
     for unit in units:
         db.session.add(StaffMembership(user_id=user.id, unit_id=unit.id))
     audit("create_user", None, target=f"user:{user.id}")
+    return user
+
+
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    staff_role: str | None = None,
+    units: list[Unit] | tuple[Unit, ...] = (),
+    language: str = "en",
+) -> User:
+    """Add an account and commit; staff are placed in ``units``."""
+    user = add_user(email, name, password, staff_role, units, language)
     db.session.commit()
     return user

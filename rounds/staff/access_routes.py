@@ -1,7 +1,5 @@
 """A child's family access panel: who may see the child, give access, take it away."""
 
-import secrets
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,21 +7,10 @@ from sqlalchemy import select
 from rounds.extensions import db
 from rounds.forms import ConfirmForm
 from rounds.models import AccessGrant
-from rounds.permissions import Action, get_staff_patient, staff_required
-from rounds.services.access import AccessError, grant_family_access, revoke_family_access
-from rounds.services.accounts import create_user, find_user_by_email
+from rounds.permissions import WRITER_ROLES, Action, get_staff_patient, staff_may, staff_required
+from rounds.services.access import AccessError, give_family_access, revoke_family_access
+from rounds.staff import bp
 from rounds.staff.forms import GrantAccessForm
-from rounds.staff.routes import WRITER_ROLES, bp
-
-PASSPHRASE_WORDS = 4
-
-
-def new_passphrase() -> str:
-    """A first passphrase a nurse can read out: four groups of four letters and digits."""
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "-".join(
-        "".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(PASSPHRASE_WORDS)
-    )
 
 
 def render_access_panel(child, form, new_account=None, status_code=200):
@@ -41,6 +28,7 @@ def render_access_panel(child, form, new_account=None, status_code=200):
             form=form,
             revoke_form=ConfirmForm(),
             new_account=new_account,
+            can_grant=staff_may(current_user, Action.GRANT, child),
         ),
         status_code,
     )
@@ -58,26 +46,26 @@ def access_panel(patient_id: int):
 @staff_required(*WRITER_ROLES)
 def grant_access(patient_id: int):
     """Give a family member access; make their account if they have none yet."""
-    child = get_staff_patient(patient_id, Action.MANAGE_ACCESS)
+    child = get_staff_patient(patient_id, Action.GRANT)
     form = GrantAccessForm()
     if not form.validate_on_submit():
         return render_access_panel(child, form, status_code=400)
-    family_user = find_user_by_email(form.email.data)
-    new_account = None
-    if family_user is None:
-        passphrase = new_passphrase()
-        family_user = create_user(form.email.data, form.name.data, passphrase)
-        new_account = {"email": family_user.email, "passphrase": passphrase}
     try:
-        grant_family_access(
-            current_user, child, family_user, form.relationship.data, form.is_guardian.data
+        given = give_family_access(
+            current_user,
+            child,
+            form.name.data,
+            form.email.data,
+            form.relationship.data,
+            form.is_guardian.data,
         )
     except AccessError as error:
         form.email.errors = [str(error)]
         return render_access_panel(child, form, status_code=400)
-    flash(f"{family_user.name} can now see {child.display_name}'s updates.", "success")
-    if new_account:
+    flash(f"{given.family_user.name} can now see {child.display_name}'s updates.", "success")
+    if given.first_passphrase:
         # Shown once, on this page only; never stored in clear or logged.
+        new_account = {"email": given.family_user.email, "passphrase": given.first_passphrase}
         return render_access_panel(child, GrantAccessForm(formdata=None), new_account)
     return redirect(url_for("staff.access_panel", patient_id=child.id))
 

@@ -2,8 +2,8 @@
 
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -12,7 +12,16 @@ from rounds.extensions import db
 from rounds.forms import ConfirmForm
 from rounds.models import Patient, Unit, Update
 from rounds.models.types import utcnow
-from rounds.permissions import Action, get_staff_patient, get_update, staff_may, staff_required
+from rounds.permissions import (
+    CENSUS_ROLES,
+    WRITER_ROLES,
+    Action,
+    can_admit,
+    get_staff_patient,
+    get_update,
+    staff_may,
+    staff_required,
+)
 from rounds.services.audit import record_view
 from rounds.services.patients import admit_patient, discharge_patient
 from rounds.services.updates import (
@@ -22,19 +31,9 @@ from rounds.services.updates import (
     post_update,
     retract_update,
 )
+from rounds.staff import bp
 from rounds.staff.forms import AdmitForm, CorrectionForm, RetractForm, UpdateForm
 from rounds.timefmt import zone
-
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-CENSUS_ROLES = ("clinician", "nurse", "interpreter")
-WRITER_ROLES = ("clinician", "nurse")
-
-
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every staff page needs a signed-in person."""
 
 
 @bp.get("/")
@@ -54,7 +53,7 @@ def census():
             latest = feed.latest_family_update(patient)
             unit_rows.append((patient, latest))
         rows.append((unit, unit_rows))
-    return render_template("staff/census.html", units=rows)
+    return render_template("staff/census.html", units=rows, can_admit=can_admit(current_user))
 
 
 def default_next_update(unit: Unit) -> datetime:
@@ -78,6 +77,7 @@ def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status
     """The child's page: header, composer, history."""
     threads = feed.threads_for(patient, include_retracted=True)
     can_write = staff_may(current_user, Action.POST, patient)
+    can_amend = staff_may(current_user, Action.AMEND, patient)
     return (
         render_template(
             "staff/patient.html",
@@ -86,6 +86,8 @@ def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status
             threads=threads,
             preview=preview,
             can_write=can_write,
+            can_amend=can_amend,
+            can_manage=staff_may(current_user, Action.MANAGE_ACCESS, patient),
             latest=feed.latest_family_update(patient),
         ),
         status_code,
@@ -132,7 +134,7 @@ def preview_of(child: Patient, fields: UpdateFields):
 @staff_required(*WRITER_ROLES)
 def correct(patient_id: int, update_id: int):
     """Correct an update: a new version, with the earlier text kept."""
-    child = get_staff_patient(patient_id, Action.POST)
+    child = get_staff_patient(patient_id, Action.AMEND)
     update = get_update(child, update_id)
     form = CorrectionForm(unit_timezone=child.unit.timezone)
     if request.method == "GET":
@@ -159,7 +161,7 @@ def correct(patient_id: int, update_id: int):
 @staff_required(*WRITER_ROLES)
 def retract(patient_id: int, update_id: int):
     """Retract an update (posted to the wrong child, say): families stop seeing it at once."""
-    child = get_staff_patient(patient_id, Action.POST)
+    child = get_staff_patient(patient_id, Action.AMEND)
     update = get_update(child, update_id)
     form = RetractForm()
     if request.method == "GET":
@@ -206,6 +208,3 @@ def discharge(patient_id: int):
         flash(f"{child.display_name} was discharged.", "success")
         return redirect(url_for("staff.census"))
     return render_template("staff/discharge.html", patient=child, form=form)
-
-
-from rounds.staff import access_routes  # noqa: E402,F401  (registers the access panel routes)
