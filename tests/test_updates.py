@@ -143,3 +143,45 @@ def test_concurrent_posts_for_one_child_all_succeed_in_order(database_url, world
         assert seqs == list(range(1, posters + 2))
         assert db.session.get(Patient, world.child_a1).last_event_seq == posters + 1
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_correction_and_retraction_at_the_same_moment_never_correct_a_retracted_update(
+    database_url, world
+):
+    """Whichever wins, no 'corrected' event follows a 'retracted' one for the same update."""
+    apps = [create_app("test", {"SQLALCHEMY_DATABASE_URI": database_url}) for _ in range(2)]
+    barrier, outcomes = threading.Barrier(2), []
+
+    def act(app, action):
+        with app.app_context():
+            author = db.session.get(User, world.clinician.id)
+            update = db.session.get(Update, world.update_a1)
+            fields = UpdateFields.from_update(update)
+            barrier.wait()
+            try:
+                if action == "correct":
+                    correct_update(author, update, fields, "Clearer")
+                else:
+                    retract_update(author, update, "Wrong child")
+                outcomes.append(action)
+            except UpdateConflict:
+                outcomes.append(f"{action} refused")
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+    threads = [
+        threading.Thread(target=act, args=(apps[0], "correct")),
+        threading.Thread(target=act, args=(apps[1], "retract")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    kinds = [kind for _seq, kind in events_of(apps[0], world.child_a1)]
+    assert "retract" in outcomes
+    assert kinds in (["posted", "corrected", "retracted"], ["posted", "retracted"])
+    assert len(kinds) == 1 + len([o for o in outcomes if "refused" not in o])
+    with apps[0].app_context():
+        db.engine.dispose()

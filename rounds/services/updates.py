@@ -79,13 +79,9 @@ def next_event_seq(patient_id: int) -> int:
     ).scalar_one()
 
 
-def _add_event(patient_id: int, kind: str, update: Update, at: datetime) -> FamilyEvent:
+def _add_event(seq: int, patient_id: int, kind: str, update: Update, at: datetime) -> FamilyEvent:
     event = FamilyEvent(
-        patient_id=patient_id,
-        seq=next_event_seq(patient_id),
-        kind=kind,
-        update_id=update.id,
-        created_at=at,
+        patient_id=patient_id, seq=seq, kind=kind, update_id=update.id, created_at=at
     )
     db.session.add(event)
     return event
@@ -104,6 +100,7 @@ def post_update(
 
     ``at`` backdates the post (demo history only); it defaults to now.
     """
+    seq = next_event_seq(patient.id)
     update = Update(
         patient_id=patient.id,
         author_id=author.id,
@@ -113,7 +110,7 @@ def post_update(
     )
     db.session.add(update)
     db.session.flush()
-    event = _add_event(patient.id, "posted", update, update.created_at)
+    event = _add_event(seq, patient.id, "posted", update, update.created_at)
     audit("post_update", author, patient.id, target=f"update:{update.id}")
     _commit_and_publish(event, patient)
     return update
@@ -144,8 +141,11 @@ def correct_update(
     author: User, update: Update, fields: UpdateFields, reason: str, at: datetime | None = None
 ) -> Update:
     """Add a corrected version; the earlier text stays, and families see it as a correction."""
-    current = latest_version(update)
-    if current.id != update.id or is_retracted(update):
+    # The child's counter row first: every write for this child now waits its turn, so the
+    # checks below cannot race a correction or retraction made at the same moment.
+    seq = next_event_seq(update.patient_id)
+    if latest_version(update).id != update.id or is_retracted(update):
+        db.session.rollback()
         raise UpdateConflict
     correction = Update(
         patient_id=update.patient_id,
@@ -163,7 +163,7 @@ def correct_update(
     except IntegrityError as error:  # someone corrected the same version a moment ago
         db.session.rollback()
         raise UpdateConflict from error
-    event = _add_event(update.patient_id, "corrected", correction, correction.created_at)
+    event = _add_event(seq, update.patient_id, "corrected", correction, correction.created_at)
     audit(
         "correct_update",
         author,
@@ -177,7 +177,9 @@ def correct_update(
 
 def retract_update(author: User, update: Update, reason: str) -> UpdateRetraction:
     """Hide an update and all its versions from the family at once, keeping the reason."""
+    seq = next_event_seq(update.patient_id)  # waits its turn, as in correct_update
     if is_retracted(update):
+        db.session.rollback()
         raise UpdateConflict
     retraction = UpdateRetraction(
         update_id=update.thread_id, retracted_by_id=author.id, reason=reason, created_at=utcnow()
@@ -188,7 +190,7 @@ def retract_update(author: User, update: Update, reason: str) -> UpdateRetractio
     except IntegrityError as error:
         db.session.rollback()
         raise UpdateConflict from error
-    event = _add_event(update.patient_id, "retracted", update, retraction.created_at)
+    event = _add_event(seq, update.patient_id, "retracted", update, retraction.created_at)
     audit(
         "retract_update",
         author,
