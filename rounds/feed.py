@@ -70,21 +70,39 @@ def family_threads(patient: Patient) -> list[Thread]:
     return threads_for(patient, include_retracted=False)
 
 
+def current_seq(patient: Patient) -> int:
+    """The child's newest event number, read from the database now (not a cached object)."""
+    return db.session.scalar(select(Patient.last_event_seq).where(Patient.id == patient.id))
+
+
+def family_snapshot(patient: Patient, attempts: int = 5) -> tuple[int, list[Thread]]:
+    """What a family sees and the event number it matches, read consistently.
+
+    Read the number, then the updates, then the number again: if a post landed in between,
+    read again. The page then neither misses an event nor announces one it already shows.
+    """
+    seq = current_seq(patient)
+    for _ in range(attempts):
+        threads = family_threads(patient)
+        again = current_seq(patient)
+        if again == seq:
+            break
+        seq = again
+    return seq, threads
+
+
 def latest_family_update(patient: Patient) -> Update | None:
     """The newest version of the newest update families can see."""
     threads = family_threads(patient)
     return threads[0].current if threads else None
 
 
-def events_after(patient: Patient, after: int) -> list[FamilyEvent]:
-    """The child's family-visible events after number ``after``, in order."""
-    return list(
-        db.session.scalars(
-            select(FamilyEvent)
-            .where(FamilyEvent.patient_id == patient.id, FamilyEvent.seq > after)
-            .order_by(FamilyEvent.seq)
-        )
-    )
+def events_after(patient: Patient, after: int, upto: int | None = None) -> list[FamilyEvent]:
+    """The child's family-visible events after number ``after`` (up to ``upto``), in order."""
+    query = select(FamilyEvent).where(FamilyEvent.patient_id == patient.id, FamilyEvent.seq > after)
+    if upto is not None:
+        query = query.where(FamilyEvent.seq <= upto)
+    return list(db.session.scalars(query.order_by(FamilyEvent.seq)))
 
 
 def is_late(update: Update | None, now: datetime | None = None) -> bool:

@@ -178,3 +178,18 @@ def test_parent_of_two_children_picks_one_on_a_phone(browser, live_server, ward,
     page.get_by_role("link", name=re.compile("Noah Chen")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Noah Chen")
     expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
+
+
+def test_phone_signed_out_elsewhere_says_so_instead_of_spinning(browser, live_server, ward):
+    from tests.live import HttpUser
+
+    james = open_phone(browser, live_server.url, ward.james.email)
+    other_tab = james.context.new_page()
+    other_tab.goto(live_server.url + "/family/")
+    other_tab.get_by_role("button", name="Sign out").click()
+    expect(other_tab.get_by_role("heading", level=1)).to_have_text("Sign in to Rounds")
+    HttpUser(live_server.url, ward.clinician.email).post_update(ward.noah, "After sign-out")
+    expect(james.locator("#signed-out")).to_be_visible(timeout=DEADLINE)
+    expect(james.locator("#connection-text")).to_have_text("Signed out")
+    expect(james.locator("#feed")).not_to_contain_text("After sign-out")
+    screenshot(james, "family-child-signed-out-360")

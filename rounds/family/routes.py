@@ -46,11 +46,8 @@ def home():
 def child(patient_id: int):
     """One child's updates: the latest on top, earlier ones below, live."""
     patient = get_patient(patient_id, Action.READ)
-    # Read the sequence number before the updates: if a post lands in between, the page
-    # asks for it again (harmless) rather than claiming an event it does not show.
-    last_seq = patient.last_event_seq
     record_view(current_user, patient.id)
-    threads = feed.family_threads(patient)
+    last_seq, threads = feed.family_snapshot(patient)
     return render_template(
         "family/child.html",
         patient=patient,
@@ -70,15 +67,17 @@ def events(patient_id: int):
     after = whole_number(request.args.get("after", "0"))
     if after is None:
         abort(400)
-    new_events = feed.events_after(patient, after)
     body = {"patient": patient.id, "last_seq": after, "events": []}
+    if feed.current_seq(patient) <= after:
+        return jsonify(body)
+    record_view(current_user, patient.id)
+    last_seq, threads = feed.family_snapshot(patient)
+    new_events = feed.events_after(patient, after, upto=last_seq)
     if new_events:
-        record_view(current_user, patient.id)
-        threads = feed.family_threads(patient)
         body["events"] = [
             {"seq": e.seq, "kind": e.kind, "message": EVENT_WORDS[e.kind]} for e in new_events
         ]
-        body["last_seq"] = new_events[-1].seq
+        body["last_seq"] = last_seq
         body["html"] = render_template(
             "family/_feed.html",
             patient=patient,

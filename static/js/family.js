@@ -18,6 +18,7 @@
   var connectionText = document.getElementById("connection-text");
   var announcer = document.getElementById("announcer");
   var endedNotice = document.getElementById("ended");
+  var signedOutNotice = document.getElementById("signed-out");
   var updatedAt = new Date();
   var fetching = false;
   var fetchAgain = false;
@@ -63,6 +64,13 @@
     if (socket) { socket.disconnect(); }
   }
 
+  function signedOut() {
+    ended = true;
+    signedOutNotice.hidden = false;
+    setState("offline", "Signed out");
+    if (socket) { socket.disconnect(); }
+  }
+
   function apply(body) {
     var fresh = body.events.filter(function (event) { return event.seq > lastSeq; });
     updatedAt = new Date();
@@ -90,6 +98,7 @@
     })
       .then(function (response) {
         if (response.status === 404) { endAccess(); return null; }
+        if (response.status === 401) { signedOut(); return null; }
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
       })
