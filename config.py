@@ -91,7 +91,8 @@ class DevelopmentConfig(Config):
 
     @classmethod
     def init_app(cls, app) -> None:
-        """Make a per-clone secret key on first run unless one is given."""
+        """Make the instance folder, and a per-clone secret key on first run unless given."""
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         if not app.config.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = _embedded_secret_key()
 

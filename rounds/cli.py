@@ -61,9 +61,8 @@ def seed_demo() -> None:
     for spec in CHILDREN:
         unit = units[spec["unit"]]
         clinician = clinicians[spec["unit"]]
-        patient = admit_patient(clinician, unit, spec["name"], spec["bed"])
-        patient.admitted_at = now - timedelta(days=len(spec["days"]) + 1)
-        db.session.commit()
+        admitted = now - timedelta(days=len(spec["days"]) + 1)
+        patient = admit_patient(clinician, unit, spec["name"], spec["bed"], at=admitted)
         for email, relationship, guardian in spec["family"]:
             family_user = find_user_by_email(email)
             grant_family_access(clinician, patient, family_user, relationship, guardian)

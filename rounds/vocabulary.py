@@ -34,9 +34,6 @@ BODY_SYSTEMS = (
     ("infection", "Infection"),
     ("lines", "Tubes and lines"),
 )
-BODY_SYSTEM_LABELS = dict(BODY_SYSTEMS)
-
-STAFF_ROLES = ("clinician", "nurse", "interpreter", "admin")
 
 RELATIONSHIPS = (
     "Mother",

@@ -11,6 +11,7 @@ import shutil
 import uuid
 
 import psycopg
+import psycopg.conninfo
 import pytest
 from flask_migrate import upgrade
 
@@ -19,9 +20,13 @@ from rounds.extensions import db
 from tests.factories import Factory
 
 PG_ADMIN_DSN = os.environ.get(
-    "ROUNDS_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test"
+    "ROUNDS_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres password=postgres dbname=test"
 )
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+_PG = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_DSN)
+PG_URL = (
+    f"postgresql+psycopg://{_PG.get('user', 'postgres')}:{_PG.get('password', '')}"
+    f"@{_PG.get('host', '127.0.0.1')}:{_PG.get('port', 5432)}/{{name}}"
+)
 BACKENDS = ["sqlite", "postgresql"]
 RUN_ID = uuid.uuid4().hex[:8]
 

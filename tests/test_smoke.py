@@ -4,6 +4,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,20 @@ def test_readme_run_command_serves_the_demo_on_a_fresh_clone(tmp_path):
     assert "dr.rivera@example.org" in first  # the demo sign-ins are printed
     second = serve_once(clone, free_port())
     assert "Demo data is already loaded." in second
+
+
+def test_first_migration_works_with_a_secret_key_given(tmp_path):
+    """With SECRET_KEY set, nothing else makes instance/: the config must make it itself."""
+    instance = tmp_path / "fresh-instance"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ROUNDS_", "DATABASE_URL"))}
+    env.update(SECRET_KEY="x" * 64, ROUNDS_INSTANCE_DIR=str(instance))
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (instance / "rounds.db").exists()
+    assert not (instance / "secret_key").exists()  # the given key is used, none is made

@@ -49,11 +49,6 @@ class User(UserMixin, db.Model):
         return self.active
 
     @property
-    def is_staff(self) -> bool:
-        """True for anyone with a staff role (staff session rules apply to them)."""
-        return self.staff_role is not None
-
-    @property
     def first_name(self) -> str:
         """How staff appear to families: first name only."""
         return self.name.split()[0] if self.name else ""

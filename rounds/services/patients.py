@@ -1,14 +1,20 @@
 """Admit and discharge children."""
 
+from datetime import datetime
+
 from rounds.extensions import db
 from rounds.models import Patient, Unit, User
 from rounds.models.types import utcnow
 from rounds.services.audit import audit
 
 
-def admit_patient(by: User, unit: Unit, display_name: str, bed: str) -> Patient:
-    """Admit a child to a unit."""
-    patient = Patient(unit_id=unit.id, display_name=display_name, bed=bed, admitted_at=utcnow())
+def admit_patient(
+    by: User, unit: Unit, display_name: str, bed: str, at: datetime | None = None
+) -> Patient:
+    """Admit a child to a unit (``at`` backdates it, for demo history only)."""
+    patient = Patient(
+        unit_id=unit.id, display_name=display_name, bed=bed, admitted_at=at or utcnow()
+    )
     db.session.add(patient)
     db.session.flush()
     audit("admit", by, patient.id, target=f"unit:{unit.id}")
