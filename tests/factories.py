@@ -85,6 +85,11 @@ class Factory:
             )
             return update.id
 
+    def get_unit_of(self, patient_id: int) -> int:
+        """The unit a child is in."""
+        with self.app.app_context():
+            return db.session.get(Patient, patient_id).unit_id
+
     def get(self, model, ident):
         """Read one row in a fresh context (detached, attributes loaded)."""
         with self.app.app_context():

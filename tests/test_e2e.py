@@ -193,3 +193,28 @@ def test_phone_signed_out_elsewhere_says_so_instead_of_spinning(browser, live_se
     expect(james.locator("#connection-text")).to_have_text("Signed out")
     expect(james.locator("#feed")).not_to_contain_text("After sign-out")
     screenshot(james, "family-child-signed-out-360")
+
+
+def test_census_and_child_page_follow_what_colleagues_post(browser, live_server, ward, live_make):
+    from tests.live import HttpUser
+
+    unit_nurse = live_make.person("nurse", (live_make.get_unit_of(ward.noah),), name="Ada Obi")
+    desk = browser.new_context(viewport=DESK).new_page()
+    sign_in(desk, live_server.url, ward.clinician.email)
+    leo_row = desk.locator("tr", has_text="Leo Lopez")
+    expect(leo_row).to_contain_text("No update today")
+    desk.evaluate("window.__sameDocument = true")
+    colleague = HttpUser(live_server.url, unit_nurse.email)
+    # Posted at once: if the socket is still connecting, its catch-up on connect brings it.
+    colleague.post_update(ward.leo, "Leo is breathing more on his own.", status="improving")
+    expect(leo_row).to_contain_text("Improving", timeout=DEADLINE)
+    expect(leo_row).not_to_contain_text("No update today")
+    assert desk.evaluate("window.__sameDocument") is True
+    screenshot(desk, "staff-census-live-1280")
+
+    desk.get_by_role("link", name="Noah Chen").click()
+    desk.get_by_label("Summary in plain words").fill("Half-typed at the bedside")
+    colleague.post_update(ward.noah, "Posted by a colleague meanwhile.")
+    expect(desk.locator("#changed-elsewhere")).to_be_visible(timeout=DEADLINE)
+    expect(desk.get_by_label("Summary in plain words")).to_have_value("Half-typed at the bedside")
+    screenshot(desk, "staff-patient-changed-elsewhere-1280")

@@ -75,6 +75,7 @@ def composer_for(patient: Patient, copy_from_latest: bool) -> UpdateForm:
 
 def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status_code=200):
     """The child's page: header, composer, history."""
+    shown_seq = feed.current_seq(patient)  # read before the history: never claims more
     threads = feed.threads_for(patient, include_retracted=True)
     can_write = staff_may(current_user, Action.POST, patient)
     can_amend = staff_may(current_user, Action.AMEND, patient)
@@ -84,6 +85,7 @@ def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status
             patient=patient,
             form=form,
             threads=threads,
+            shown_seq=shown_seq,
             preview=preview,
             can_write=can_write,
             can_amend=can_amend,
