@@ -218,3 +218,7 @@ def test_census_and_child_page_follow_what_colleagues_post(browser, live_server,
     expect(desk.locator("#changed-elsewhere")).to_be_visible(timeout=DEADLINE)
     expect(desk.get_by_label("Summary in plain words")).to_have_value("Half-typed at the bedside")
     screenshot(desk, "staff-patient-changed-elsewhere-1280")
+    desk.get_by_role("button", name="Show the newest history").click()
+    expect(desk.locator("#history")).to_contain_text("Posted by a colleague meanwhile.")
+    expect(desk.locator("#changed-elsewhere")).to_be_hidden()
+    expect(desk.get_by_label("Summary in plain words")).to_have_value("Half-typed at the bedside")

@@ -41,6 +41,24 @@
     document.getElementById("changed-elsewhere").hidden = false;
   }
 
+  function showNewestHistory() {
+    // Only the history is replaced: the composer and what is typed in it stay as they are.
+    fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.getElementById("history");
+        var layout = page.querySelector("[data-live-patient]");
+        if (!fresh || !layout) { return; }
+        document.getElementById("history").innerHTML = fresh.innerHTML; // server-escaped
+        shownSeq = Number(layout.getAttribute("data-last-seq")) || shownSeq;
+        document.getElementById("changed-elsewhere").hidden = true;
+        if (window.RoundsTime) { window.RoundsTime.refresh(document); }
+        document.getElementById("history-title").focus();
+      });
+  }
+
   function checkPatient() {
     // Anything after the event this page was rendered at? (Missed while connecting, say.)
     var url = patientPage.getAttribute("data-events-url") + "?after=" + shownSeq;
@@ -48,6 +66,10 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (body) { if (body && body.events.length) { showChanged(); } })
       .catch(function () { /* the next event will tell */ });
+  }
+
+  if (patientPage) {
+    document.getElementById("show-history").addEventListener("click", showNewestHistory);
   }
 
   var socket = io({ reconnectionDelayMax: 10000 });
