@@ -86,23 +86,26 @@ def may(user: User, action: Action, patient: Patient) -> bool:
     return action is Action.READ and family_may_read(user, patient.id)
 
 
-def get_patient(patient_id: int, action: Action = Action.READ) -> Patient:
-    """Fetch a child for the current user and check the right to ``action``; else 404."""
+def _patient_or_404(patient_id: int, allowed) -> Patient:
+    """The child, if ``allowed(patient)``; else 404, the same as a child that does not exist."""
     patient = db.session.get(Patient, patient_id)
-    if patient is None or not may(current_user, action, patient):
+    if patient is None or not allowed(patient):
         abort(404)
     return patient
+
+
+def get_patient(patient_id: int, action: Action = Action.READ) -> Patient:
+    """Fetch a child for the current user and check the right to ``action``; else 404."""
+    return _patient_or_404(patient_id, lambda patient: may(current_user, action, patient))
 
 
 def get_staff_patient(patient_id: int, action: Action = Action.READ) -> Patient:
     """A child for a staff screen: only staff rights count, never a family grant the same
     person may also hold (a nurse who is a parent sees their child as family, elsewhere)."""
-    patient = db.session.get(Patient, patient_id)
-    if patient is None or not current_user.is_authenticated:
-        abort(404)
-    if not staff_may(current_user, action, patient):
-        abort(404)
-    return patient
+    return _patient_or_404(
+        patient_id,
+        lambda patient: current_user.is_authenticated and staff_may(current_user, action, patient),
+    )
 
 
 def get_update(patient: Patient, update_id: int) -> Update:

@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from rounds import permissions
-from rounds.extensions import db, socketio
+from rounds.extensions import socketio
 from rounds.realtime import patient_room, unit_room, user_room
 
 
@@ -27,7 +27,6 @@ def connect(auth=None):
         join_room(unit_room(unit_id))
     # A revoke that committed while this connect was joining could not see this socket yet:
     # read the grants again now that the socket is in its rooms, and leave what is gone.
-    db.session.expire_all()
     still_granted = set(permissions.family_patient_ids(current_user))
     for patient_id in set(patient_ids) - still_granted:
         leave_room(patient_room(patient_id))

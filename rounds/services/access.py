@@ -3,7 +3,6 @@
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from rounds import realtime
@@ -94,18 +93,10 @@ def revoke_family_access(by: User, grant: AccessGrant) -> None:
     """End a grant at once: that person's open pages stop receiving this child's updates."""
     if grant.revoked_at is not None:
         return
+    # The database allows one active grant per person and child, so this is the only one.
+    grant.revoked_at = utcnow()
+    grant.revoked_by_id = by.id
     user_id, patient_id = grant.user_id, grant.patient_id
-    now = utcnow()
-    # Every active grant of this person for this child (the database allows one at a time).
-    for active in db.session.scalars(
-        select(AccessGrant).where(
-            AccessGrant.user_id == user_id,
-            AccessGrant.patient_id == patient_id,
-            AccessGrant.revoked_at.is_(None),
-        )
-    ):
-        active.revoked_at = now
-        active.revoked_by_id = by.id
     audit("revoke_access", by, patient_id, target=f"user:{user_id}")
     db.session.commit()
     realtime.end_patient_access(user_id, patient_id)
