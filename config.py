@@ -41,6 +41,9 @@ class Config:
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
     SOCKETIO_ALLOWED_ORIGINS = _env_list("SOCKETIO_ALLOWED_ORIGINS")
+    # The Redis pub/sub channel (and key prefix) of one deployment: two deployments, or a
+    # test run beside a real one, can share a Redis server without hearing each other.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "rounds")
 
     # Pages stay open for days at the bedside: a CSRF token must not expire under the user.
     # It stays bound to the session, so signing in again still invalidates it.
@@ -68,6 +71,9 @@ class Config:
     COMPRESS_ALGORITHM = ["gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["gzip"]
     COMPRESS_MIN_SIZE = 500
+
+    # Refuse permessage-deflate on websockets (see rounds.refuse_websocket_compression).
+    WEBSOCKET_COMPRESSION = os.environ.get("WEBSOCKET_COMPRESSION", "0") == "1"
 
     # A server process identifies itself in a response header, so tests behind a proxy
     # can tell which process answered.
@@ -122,6 +128,22 @@ class ProductionConfig(Config):
             )
         if len(app.config["SECRET_KEY"]) < 32:
             raise SystemExit("SECRET_KEY must be at least 32 characters of random text.")
+        app.config["SQLALCHEMY_DATABASE_URI"] = postgres_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def postgres_url(url: str) -> str:
+    """``url`` for SQLAlchemy with psycopg 3; refuse anything that is not PostgreSQL.
+
+    ``postgres://`` and ``postgresql://`` (as hosting panels write them) would pick psycopg2,
+    which Rounds does not install.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in {"postgres", "postgresql", "postgresql+psycopg"}:
+        raise SystemExit(
+            "DATABASE_URL must be a PostgreSQL URL in production, such as "
+            "postgresql+psycopg://rounds:PASSWORD@127.0.0.1:5432/rounds"
+        )
+    return f"postgresql+psycopg://{rest}"
 
 
 class TestConfig(Config):

@@ -1,0 +1,28 @@
+"""gunicorn settings for one Rounds process: one gevent worker, many long-lived sockets.
+
+Run several of these, each on its own port, behind a sticky proxy (see deploy/nginx/):
+    PORT=8001 ROUNDS_PROCESS_NAME=app1 gunicorn -c deploy/gunicorn.conf.py rounds.wsgi:app
+
+One worker per process: Socket.IO long-polling needs every request of a session to reach the
+same worker, and only the proxy can promise that.
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8001')}"
+worker_class = "gevent"
+workers = 1
+# The gevent default of 1,000 silently hangs connection 1,001 and every request after it.
+worker_connections = int(os.environ.get("ROUNDS_WORKER_CONNECTIONS", "10000"))
+# Two processes on one host would otherwise fight over the same control socket.
+control_socket_disable = True
+# Long-lived sockets are normal here; a worker is only killed if it stops answering at all.
+timeout = 60
+graceful_timeout = 10
+# nginx on the same host terminates TLS and says so in X-Forwarded-Proto.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+proc_name = f"rounds-{os.environ.get('ROUNDS_PROCESS_NAME', 'app')}"
+# Access logs carry URLs only (ids, never names or health information); off unless asked.
+accesslog = "-" if os.environ.get("ROUNDS_ACCESS_LOG", "0") == "1" else None
+errorlog = "-"
+loglevel = os.environ.get("ROUNDS_LOG_LEVEL", "info")
