@@ -49,7 +49,7 @@ def register_extensions(app: Flask) -> None:
     from sqlalchemy import event
 
     # Socket handlers must be registered before init_app, for every app built in a process.
-    from rounds import sockets  # noqa: F401
+    from rounds import realtime, sockets  # noqa: F401
     from rounds.extensions import compress, configure_sqlite, db, login_manager, migrate, socketio
     from rounds.forms import whole_number
     from rounds.models import User
@@ -80,14 +80,43 @@ def register_extensions(app: Flask) -> None:
         ident = whole_number(user_id)
         return db.session.get(User, ident) if ident is not None else None
 
+    socket_options = {}
+    queue_url = app.config["SOCKETIO_MESSAGE_QUEUE"]
+    if queue_url:
+        # Several processes share Flask-SocketIO's Redis queue; ours also catches sockets
+        # up when the queue comes back after an outage.
+        socket_options["client_manager"] = realtime.QueueManager(
+            queue_url,
+            channel=app.config["SOCKETIO_CHANNEL"],
+            on_reconnect=lambda: realtime.resync_local_sockets(app),
+        )
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
         logger=False,
         engineio_logger=False,
+        **socket_options,
     )
+    realtime.registry.init_app(app)
+    if not app.config["WEBSOCKET_COMPRESSION"]:
+        app.wsgi_app = refuse_websocket_compression(app.wsgi_app)
+
+
+def refuse_websocket_compression(wsgi_app):
+    """Drop a websocket's offer of permessage-deflate before the websocket layer sees it.
+
+    simple-websocket always accepts the offer, and each compressed socket then carries its
+    own zlib state (most of ~160 KB a socket, measured). The pushes are a few bytes of
+    JSON: compression buys nothing. The nginx sample also clears the header.
+    """
+
+    def app(environ, start_response):
+        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,14 +1,33 @@
-"""Live notifications: rooms, publishing after commit, and cutting people off.
+"""Live notifications: rooms, who owns which socket, publishing after commit, cutting off.
 
 Rooms are chosen by the server only: ``user:<id>`` for each person, ``patient:<id>`` for
 each child a family member holds a grant for, ``unit:<id>`` for staff of a unit. A push
 carries only (patient, seq); the page then fetches over HTTP what this person may see, so
 every read is permission-checked.
+
+With several processes (production), Flask-SocketIO's Redis message queue carries every
+emit and every room change to the process that holds the socket. What the queue cannot do
+is list another process's sockets, so ``registry`` keeps "person -> socket ids" in Redis.
+Redis may lose everything on a restart: when a process is back on the queue it registers
+its sockets again and re-checks their grants (``resync_local_sockets``).
 """
 
-from rounds.extensions import socketio
+import logging
+import time
+import types
+
+import redis
+import socketio as python_socketio
+from flask import Flask
+
+from rounds.extensions import db, socketio
 
 NAMESPACE = "/"
+log = logging.getLogger(__name__)
+
+# A dead process cannot remove its sockets; a person's set expires a week after their
+# last connect, and an operation on a socket id nobody holds does nothing.
+REGISTRY_TTL_SECONDS = 7 * 24 * 3600
 
 
 def patient_room(patient_id: int) -> str:
@@ -26,6 +45,165 @@ def unit_room(unit_id: int) -> str:
     return f"unit:{unit_id}"
 
 
+def room_patient_id(room: str) -> int | None:
+    """The child a ``patient:<id>`` room belongs to; None for any other room."""
+    prefix, _, ident = room.partition(":")
+    return int(ident) if prefix == "patient" and ident.isdigit() else None
+
+
+class SocketRegistry:
+    """Which socket ids belong to which person: in this process, and in Redis for all.
+
+    Without Redis (the embedded default) there is one process and the local map is the
+    whole truth. A Redis error never breaks a connection: the socket still works in its
+    own process, and the next queue reconnect registers it again.
+    """
+
+    def __init__(self):
+        self.local: dict[str, int] = {}
+        self.redis: redis.Redis | None = None
+        self.prefix = "rounds"
+
+    def init_app(self, app: Flask) -> None:
+        """Use Redis when the app runs with a message queue."""
+        url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+        self.prefix = app.config["SOCKETIO_CHANNEL"]
+        self.redis = (
+            redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
+        )
+
+    def key(self, user_id: int) -> str:
+        """The Redis set of one person's socket ids."""
+        return f"{self.prefix}:sockets:user:{user_id}"
+
+    def add(self, sid: str, user_id: int) -> None:
+        """Record a new connection of ``user_id``."""
+        self.local[sid] = user_id
+        self._remote_add(sid, user_id)
+
+    def remove(self, sid: str) -> None:
+        """Forget a closed connection."""
+        user_id = self.local.pop(sid, None)
+        if user_id is None or self.redis is None:
+            return
+        try:
+            self.redis.srem(self.key(user_id), sid)
+        except redis.RedisError as error:
+            log.warning("socket registry: could not remove a socket (%s)", type(error).__name__)
+
+    def sockets_of(self, user_id: int) -> set[str]:
+        """Every open connection of a person, in every process that Redis knows of."""
+        mine = {sid for sid, owner in self.local.items() if owner == user_id}
+        if self.redis is None:
+            return mine
+        try:
+            return mine | {sid.decode() for sid in self.redis.smembers(self.key(user_id))}
+        except redis.RedisError as error:
+            log.warning("socket registry: Redis unavailable (%s)", type(error).__name__)
+            return mine
+
+    def register_local_again(self) -> None:
+        """Write this process's sockets into Redis again (after Redis lost them)."""
+        for sid, user_id in list(self.local.items()):
+            self._remote_add(sid, user_id)
+
+    def _remote_add(self, sid: str, user_id: int) -> None:
+        if self.redis is None:
+            return
+        try:
+            pipe = self.redis.pipeline()
+            pipe.sadd(self.key(user_id), sid)
+            pipe.expire(self.key(user_id), REGISTRY_TTL_SECONDS)
+            pipe.execute()
+        except redis.RedisError as error:
+            log.warning("socket registry: could not add a socket (%s)", type(error).__name__)
+
+
+registry = SocketRegistry()
+
+
+class QueueManager(python_socketio.RedisManager):
+    """Flask-SocketIO's Redis manager, plus a call when the queue comes back after a loss.
+
+    While this process was off the queue, emits and room changes from other processes
+    were lost to it. ``on_reconnect`` lets the app catch its sockets up from the database.
+    Two paths reconnect: redis-py's own retry inside ``listen()``, which re-subscribes
+    through the pub/sub ``on_connect`` callback, and, when that gives up, the manager's
+    loop below (the library's, with the call added).
+    """
+
+    def __init__(self, url: str, on_reconnect, **kwargs):
+        super().__init__(url, **kwargs)
+        self.on_reconnect = on_reconnect
+
+    def _redis_connect(self):
+        super()._redis_connect()
+        # redis-py calls the pub/sub's on_connect on every reconnect (not the first), and
+        # keeps it as a weak bound method: bind a module-level function to the pub/sub.
+        self.pubsub.rounds_manager = self
+        self.pubsub.on_connect = types.MethodType(_pubsub_reconnected, self.pubsub)
+
+    def _redis_listen_with_retries(self):
+        retry_sleep = 1
+        lost = False
+        while True:
+            try:
+                self._redis_connect()
+                self.pubsub.subscribe(self.channel)
+                retry_sleep = 1
+                if lost:
+                    self._queue_back()
+                yield from self.pubsub.listen()
+            except Exception as exc:  # noqa: BLE001 - the library's own loop catches all
+                self._get_logger().error(
+                    f"message queue unreachable ({type(exc).__name__}); "
+                    f"retrying in {retry_sleep} s"
+                )
+                lost = True
+                time.sleep(retry_sleep)
+                retry_sleep = min(retry_sleep * 2, 10)
+
+    def _queue_back(self) -> None:
+        self._get_logger().warning("message queue connection restored; catching up")
+        self.server.start_background_task(self.on_reconnect)
+
+
+def _pubsub_reconnected(pubsub, connection) -> None:
+    """redis-py reconnected the pub/sub by itself: re-subscribe, then catch up."""
+    type(pubsub).on_connect(pubsub, connection)
+    pubsub.rounds_manager._queue_back()
+
+
+def resync_local_sockets(app: Flask) -> None:
+    """After the queue came back: register this process's sockets again and catch them up.
+
+    A person whose grant ended while the queue was down leaves that child's room and is
+    told; everyone else is told the child's newest event number, so their page fetches
+    whatever a lost push would have announced.
+    """
+    from rounds.models import Patient, User
+    from rounds.permissions import family_patient_ids
+
+    registry.register_local_again()
+    with app.app_context():
+        try:
+            for sid, user_id in list(registry.local.items()):
+                user = db.session.get(User, user_id)
+                granted = set(family_patient_ids(user)) if user and user.active else set()
+                rooms = socketio.server.rooms(sid, namespace=NAMESPACE)
+                for patient_id in filter(None, map(room_patient_id, rooms)):
+                    if patient_id in granted:
+                        seq = db.session.get(Patient, patient_id).last_event_seq
+                        payload = {"patient": patient_id, "seq": seq}
+                        socketio.emit("family_event", payload, to=sid, namespace=NAMESPACE)
+                    else:
+                        socketio.server.leave_room(sid, patient_room(patient_id), NAMESPACE)
+                        payload = {"patient": patient_id}
+                        socketio.emit("access_ended", payload, to=sid, namespace=NAMESPACE)
+        finally:
+            db.session.remove()
+
+
 def publish_family_event(patient_id: int, seq: int, unit_id: int | None = None) -> None:
     """Tell the child's family (and the unit's staff) that event ``seq`` exists.
 
@@ -37,22 +215,14 @@ def publish_family_event(patient_id: int, seq: int, unit_id: int | None = None) 
         socketio.emit("family_event", payload, to=unit_room(unit_id), namespace=NAMESPACE)
 
 
-def sockets_of(user_id: int) -> list[str]:
-    """The socket ids of a person's open connections in this process.
-
-    Single-process for now; production mode keeps this mapping across processes.
-    """
-    manager = socketio.server.manager
-    return [sid for sid, _eio_sid in manager.get_participants(NAMESPACE, user_room(user_id))]
-
-
 def end_patient_access(user_id: int, patient_id: int) -> None:
-    """Stop a child's updates reaching a person at once, on every open connection.
+    """Stop a child's updates reaching a person at once, on every connection, in every process.
 
     Their connections stay up for any other child they still follow.
     """
     room = patient_room(patient_id)
-    for sid in sockets_of(user_id):
+    for sid in registry.sockets_of(user_id):
+        # A socket in another process leaves through the message queue.
         socketio.server.leave_room(sid, room, namespace=NAMESPACE)
     socketio.emit(
         "access_ended", {"patient": patient_id}, to=user_room(user_id), namespace=NAMESPACE

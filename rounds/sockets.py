@@ -1,19 +1,30 @@
 """Socket.IO handlers. The server picks every room; a client never names one."""
 
+from flask import request
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from sqlalchemy.exc import SQLAlchemyError
 
 from rounds import permissions
 from rounds.extensions import socketio
-from rounds.realtime import patient_room, unit_room, user_room
+from rounds.realtime import patient_room, registry, unit_room, user_room
 
 
 @socketio.on("connect")
 def connect(auth=None):
     """Admit a signed-in person and join the rooms their grants or units allow.
 
-    Anonymous connections are refused, and so are people with nothing to follow.
+    Anonymous connections are refused, and so are people with nothing to follow. While the
+    database is away nobody can be checked, so nobody is admitted; the page tries again.
     """
+    try:
+        return admit(auth)
+    except SQLAlchemyError as error:
+        raise ConnectionRefusedError("unavailable") from error
+
+
+def admit(auth=None) -> bool:
+    """The body of ``connect``: check, join rooms, register."""
     if not current_user.is_authenticated:
         return False
     patient_ids = permissions.family_patient_ids(current_user)
@@ -21,6 +32,8 @@ def connect(auth=None):
     if not patient_ids and not unit_ids:
         return False
     join_room(user_room(current_user.id))
+    # Registered before the grants are read again below, so a revoke from now on finds it.
+    registry.add(request.sid, current_user.id)
     for patient_id in patient_ids:
         join_room(patient_room(patient_id))
     for unit_id in unit_ids:
@@ -31,3 +44,9 @@ def connect(auth=None):
     for patient_id in set(patient_ids) - still_granted:
         leave_room(patient_room(patient_id))
     return True
+
+
+@socketio.on("disconnect")
+def disconnect(reason=None):
+    """Forget the connection, here and in the cross-process registry."""
+    registry.remove(request.sid)
