@@ -1,9 +1,13 @@
 """Error pages: plain words, and the same 404 for "missing" and "not yours"."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from rounds.extensions import db
+from rounds.extensions import db, login_manager
+
+# Seconds a browser or client is asked to wait before trying again while the database is away.
+RETRY_AFTER = 15
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
@@ -25,6 +29,15 @@ def _wants_json() -> bool:
     return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
 
 
+def _rule() -> str:
+    return request.url_rule.rule if request.url_rule else "?"
+
+
+def database_unreachable(error: DBAPIError) -> bool:
+    """The database could not be reached or dropped the connection (not a bad query)."""
+    return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+
+
 def register_errorhandlers(app: Flask) -> None:
     """Render HTTP errors as calm pages (or JSON for the live feed)."""
 
@@ -36,16 +49,47 @@ def register_errorhandlers(app: Flask) -> None:
             return jsonify(error=title), code
         return render_template("error.html", title=title, body=body, code=code), code
 
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        if not database_unreachable(error):
+            return unexpected_error(error)
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.invalidate()
+        app.logger.warning("database unreachable on %s %s", request.method, _rule(), exc_info=False)
+        # The page must not ask the database who is signed in: it is the thing that is gone.
+        if "_login_user" not in g:
+            g._login_user = login_manager.anonymous_user()
+        headers = {"Retry-After": str(RETRY_AFTER)}
+        if _wants_json():
+            return jsonify(error="Temporarily unavailable. Try again shortly."), 503, headers
+        kept = (
+            [
+                (name, value)
+                for name, value in request.form.items(multi=True)
+                if name != "csrf_token" and value.strip()
+            ]
+            if request.method == "POST"
+            else []
+        )
+        page = render_template(
+            "unavailable.html",
+            saving=request.method == "POST",
+            kept=kept,
+            resubmit=list(request.form.items(multi=True)) if request.method == "POST" else [],
+        )
+        return page, 503, headers
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         db.session.rollback()
         # Logged by type and route only: the exception text could hold what someone typed.
-        rule = request.url_rule.rule if request.url_rule else "?"
         app.logger.error(
             "unhandled %s on %s %s",
             type(error).__name__,
             request.method,
-            rule,
+            _rule(),
             exc_info=app.testing or app.debug,
         )
         title, body = MESSAGES[500]

@@ -26,7 +26,9 @@ def register_security(app: Flask) -> None:
         headers = response.headers
         headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "no-referrer"
+        # Same-origin only: no address ever leaks to another site, and over HTTPS Flask-WTF's
+        # CSRF check needs the browser's Referer on our own forms ("no-referrer" broke them).
+        headers["Referrer-Policy"] = "same-origin"
         headers["X-Frame-Options"] = "DENY"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if app.config.get("SESSION_COOKIE_SECURE"):

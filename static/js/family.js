@@ -23,6 +23,8 @@
   var fetching = false;
   var fetchAgain = false;
   var ended = false;
+  var retryDelay = 5000;
+  var retryTimer = null;
 
   function clock(date) {
     // The unit's zone and a 24-hour clock, like every other time on the page.
@@ -103,12 +105,21 @@
         return response.json();
       })
       .then(function (body) {
+        retryDelay = 5000;
         if (body) {
           apply(body);
           if (socket && socket.connected) { showConnected(); }
         }
       })
-      .catch(function () { showDisconnected(); })
+      .catch(function () {
+        // The server is there but could not answer (restarting, say): ask again later,
+        // less often each time, so a push that arrived meanwhile is not left unread.
+        showDisconnected();
+        if (!retryTimer) {
+          retryTimer = window.setTimeout(function () { retryTimer = null; catchUp(); }, retryDelay);
+          retryDelay = Math.min(retryDelay * 2, 60000);
+        }
+      })
       .then(function () {
         fetching = false;
         if (fetchAgain) { fetchAgain = false; catchUp(); }
