@@ -158,15 +158,38 @@ def live_server(live_db, tmp_path):
     server.stop()
 
 
+def http_session(verify: bool | str = True) -> requests.Session:
+    """A requests session that trusts ``verify`` (say, a test's own certificate).
+
+    REQUESTS_CA_BUNDLE in the environment would otherwise override a session's ``verify``.
+    """
+    session = requests.Session()
+    session.verify = verify
+    if verify is not True:
+        session.trust_env = False
+    return session
+
+
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class HttpUser:
     """A signed-in person talking HTTP to a live server, with their session cookie."""
 
-    def __init__(self, base_url: str, email: str, password: str = Factory.PASSWORD):
+    def __init__(
+        self,
+        base_url: str,
+        email: str,
+        password: str = Factory.PASSWORD,
+        verify: bool | str = True,
+        cookies: dict | None = None,
+    ):
         self.base_url = base_url
-        self.http = requests.Session()
+        self.http = http_session(verify)
+        # As a browser on our own pages sends it; over HTTPS the CSRF check requires it.
+        self.http.headers["Referer"] = base_url + "/"
+        for name, value in (cookies or {}).items():
+            self.http.cookies.set(name, value)
         page = self.http.get(base_url + "/signin", timeout=10)
         response = self.http.post(
             base_url + "/signin",

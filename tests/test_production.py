@@ -1,0 +1,400 @@
+"""Production mode for real: gunicorn gevent processes sharing PostgreSQL and Redis, behind
+nginx with TLS. Faults are real too: killed processes, restarted Redis and PostgreSQL.
+
+Every process is reached through nginx, with a route cookie pinned to the process a test
+wants (nginx hashes on it), so Secure cookies flow as they do in a hospital.
+"""
+
+import html
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import redis
+import requests
+import socketio
+from sqlalchemy import func, select
+
+from rounds import create_app
+from rounds.extensions import db
+from rounds.models import FamilyEvent, Update
+from tests.factories import Factory
+from tests.live import ROOT, HttpUser, SocketUser, http_session, wait_until
+from tests.production import (
+    PROCESS_HEADER,
+    FamilyReader,
+    PrivatePostgres,
+    PrivateRedis,
+    start_cluster,
+    wait_for_seen,
+)
+
+SHARED_REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def shared_redis():
+    """The machine's Redis; the cluster gets a channel of its own on it."""
+    try:
+        redis.Redis.from_url(SHARED_REDIS, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis is not reachable at {SHARED_REDIS}: {error}")
+    return SHARED_REDIS
+
+
+@pytest.fixture
+def pg_url(databases):
+    """A fresh migrated database on the shared PostgreSQL."""
+    return databases.new("postgresql")
+
+
+def factory_for(url: str) -> Factory:
+    return Factory(create_app("test", {"SQLALCHEMY_DATABASE_URI": url}))
+
+
+def dispose(make: Factory) -> None:
+    with make.app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Scene:
+    """One unit: a clinician, a nurse, child 1 with parent 1, child 2 with parent 2."""
+
+    def __init__(self, make: Factory):
+        unit = make.unit()
+        self.make = make
+        self.clinician = make.person("clinician", (unit,))
+        self.nurse = make.person("nurse", (unit,))
+        self.child1, self.child2 = make.patient(unit), make.patient(unit)
+        self.parent1, self.parent2 = make.person(), make.person()
+        self.grant1 = make.grant(self.parent1, self.child1)
+        make.grant(self.parent2, self.child2)
+
+
+@pytest.fixture
+def scene(pg_url):
+    make = factory_for(pg_url)
+    yield Scene(make)
+    dispose(make)
+
+
+@pytest.fixture
+def cluster(pg_url, shared_redis, tmp_path, scene):
+    """app1 and app2 on the shared PostgreSQL and Redis, behind nginx."""
+    made = start_cluster(pg_url, shared_redis, tmp_path, with_nginx=True)
+    yield made
+    made.stop()
+    print(made.logs())  # shown by pytest only when the test failed
+
+
+def person_on(cluster, email: str, process: str) -> HttpUser:
+    """A signed-in person whose every request nginx sends to ``process``."""
+    route = cluster.nginx.route_to(process)
+    user = HttpUser(
+        cluster.nginx.url, email, verify=cluster.nginx.verify, cookies={"rounds_route": route}
+    )
+    answered = user.http.get(cluster.nginx.url + "/health", timeout=5).headers[PROCESS_HEADER]
+    assert answered == process
+    return user
+
+
+def socket_of(user: HttpUser) -> SocketUser:
+    made = SocketUser(user, http_session=http_session(user.http.verify))
+    made.connect()
+    return made
+
+
+# --- Settings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("drop", "words"),
+    [
+        ("SECRET_KEY", "SECRET_KEY"),
+        ("DATABASE_URL", "DATABASE_URL"),
+        ("REDIS_URL", "REDIS_URL"),
+        ("SOCKETIO_ALLOWED_ORIGINS", "SOCKETIO_ALLOWED_ORIGINS"),
+    ],
+)
+def test_production_refuses_to_start_without_its_settings(drop, words):
+    env = {
+        **os.environ,
+        "ROUNDS_CONFIG": "production",
+        "SECRET_KEY": "k" * 64,
+        "DATABASE_URL": "postgresql://rounds@127.0.0.1:5432/rounds",
+        "REDIS_URL": SHARED_REDIS,
+        "SOCKETIO_ALLOWED_ORIGINS": "https://rounds.example.org",
+    }
+    del env[drop]
+    result = subprocess.run(
+        [sys.executable, "-c", "import rounds.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "needs these environment variables" in result.stderr
+    assert words in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "words"),
+    [
+        ("SECRET_KEY", "short", "at least 32 characters"),
+        ("DATABASE_URL", "sqlite:///rounds.db", "must be a PostgreSQL URL"),
+    ],
+)
+def test_production_refuses_weak_or_wrong_settings(setting, value, words):
+    env = {
+        **os.environ,
+        "ROUNDS_CONFIG": "production",
+        "SECRET_KEY": "k" * 64,
+        "DATABASE_URL": "postgresql://rounds@127.0.0.1:5432/rounds",
+        "REDIS_URL": SHARED_REDIS,
+        "SOCKETIO_ALLOWED_ORIGINS": "https://rounds.example.org",
+        setting: value,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import rounds.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert words in result.stderr
+
+
+# --- Two processes --------------------------------------------------------------------------
+
+
+def test_post_through_one_process_reaches_a_family_on_the_other_only(cluster, scene):
+    clinician = person_on(cluster, scene.clinician.email, "app2")
+    parent1 = socket_of(person_on(cluster, scene.parent1.email, "app1"))
+    other_on_1 = socket_of(person_on(cluster, scene.parent2.email, "app1"))
+    other_on_2 = socket_of(person_on(cluster, scene.parent2.email, "app2"))
+    try:
+        clinician.post_update(scene.child1, "Slept well; for child one's family.")
+        wait_until(lambda: parent1.events(scene.child1) == [1], message="the cross-process push")
+        # A marker for child 2 travels the same queue after the first post: once both of
+        # parent 2's sockets have it, anything about child 1 would have arrived before.
+        clinician.post_update(scene.child2, "Marker for child two.")
+        for other in (other_on_1, other_on_2):
+            wait_until(lambda o=other: o.events(scene.child2) == [1], message="the marker")
+            assert other.events(scene.child1) == []
+        assert parent1.events(scene.child2) == []
+        body = parent1.user.events_after(scene.child1, 0)
+        assert "for child one&#39;s family" in body["html"]
+    finally:
+        for client in (parent1, other_on_1, other_on_2):
+            client.close()
+
+
+def test_a_revoke_on_one_process_cuts_off_the_parent_on_every_process(cluster, scene):
+    make = scene.make
+    also = make.patient(make.get_unit_of(scene.child1))
+    make.grant(scene.parent1, also)  # parent 1 also follows a sibling, which must go on
+    nurse = person_on(cluster, scene.nurse.email, "app2")
+    clinician = person_on(cluster, scene.clinician.email, "app2")
+    phone = socket_of(person_on(cluster, scene.parent1.email, "app1"))
+    laptop = socket_of(person_on(cluster, scene.parent1.email, "app2"))
+    try:
+        response = nurse.post_form(
+            f"/staff/patients/{scene.child1}/family/{scene.grant1}/revoke", {}
+        )
+        assert response.status_code == 302, response.text[:1000]
+        for device in (phone, laptop):
+            wait_until(
+                lambda d=device: ("access_ended", {"patient": scene.child1}) in d.received,
+                message="access_ended on every device",
+            )
+        clinician.post_update(scene.child1, "Must not reach the revoked parent.")
+        clinician.post_update(also, "The sibling's update still arrives.")
+        for device in (phone, laptop):
+            wait_until(lambda d=device: d.events(also) == [1], message="the sibling's update")
+            assert device.events(scene.child1) == []
+            assert device.client.connected
+        assert (
+            phone.user.http.get(
+                f"{cluster.nginx.url}/family/children/{scene.child1}/events.json", timeout=5
+            ).status_code
+            == 404
+        )
+    finally:
+        phone.close()
+        laptop.close()
+
+
+def test_secure_cookies_and_headers_through_the_proxy(cluster, scene):
+    parent = person_on(cluster, scene.parent1.email, "app1")
+    session_cookie = next(c for c in parent.http.cookies if c.name == "rounds_session")
+    assert session_cookie.secure
+    assert session_cookie.has_nonstandard_attr("HttpOnly")
+    route_cookie_response = http_session(cluster.nginx.verify).get(
+        cluster.nginx.url + "/signin", timeout=5
+    )
+    assert "Secure" in route_cookie_response.headers["Set-Cookie"]
+    assert route_cookie_response.headers["Strict-Transport-Security"].startswith("max-age=")
+    plain = requests.get(
+        f"http://127.0.0.1:{cluster.nginx.http_port}/signin", timeout=5, allow_redirects=False
+    )
+    assert plain.status_code == 301
+    assert plain.headers["Location"].startswith("https://")
+
+
+def test_a_socket_from_a_foreign_origin_is_refused_through_the_proxy(cluster, scene):
+    parent = person_on(cluster, scene.parent1.email, "app1")
+    evil = SocketUser(
+        parent, origin="https://evil.example", http_session=http_session(parent.http.verify)
+    )
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        evil.connect(transports=["polling"])
+
+
+# --- Faults ---------------------------------------------------------------------------------
+
+
+def test_family_on_a_killed_process_reconnects_to_the_other_and_catches_up(cluster, scene):
+    clinician = person_on(cluster, scene.clinician.email, "app2")
+    reader = FamilyReader(person_on(cluster, scene.parent1.email, "app1"), scene.child1)
+    reader.connect()
+    try:
+        clinician.post_update(scene.child1, "Before the crash.")
+        wait_for_seen(reader, [1])
+        cluster["app1"].kill()
+        for n in range(2, 6):
+            clinician.post_update(scene.child1, f"While app1 is gone, number {n}.")
+        wait_for_seen(reader, [1, 2, 3, 4, 5])
+        assert reader.process() == "app2"
+        assert "number 5" in reader.html
+        clinician.post_update(scene.child1, "After the move.")
+        wait_for_seen(reader, [1, 2, 3, 4, 5, 6])
+    finally:
+        reader.close()
+
+
+def test_a_phone_offline_for_60_posts_catches_up_once_in_order(cluster, scene):
+    clinician = person_on(cluster, scene.clinician.email, "app2")
+    reader = FamilyReader(person_on(cluster, scene.parent1.email, "app1"), scene.child1)
+    reader.connect()
+    try:
+        clinician.post_update(scene.child1, "Before the phone went offline.")
+        wait_for_seen(reader, [1])
+        reader.client.disconnect()
+        for n in range(2, 62):
+            clinician.post_update(scene.child1, f"Offline update {n}.")
+        assert reader.seen == [1]
+        reader.connect()
+        wait_for_seen(reader, list(range(1, 62)))
+        assert "Offline update 61." in reader.html
+    finally:
+        reader.close()
+
+
+def test_a_redis_restart_loses_no_update(pg_url, scene, tmp_path):
+    private = PrivateRedis(tmp_path).start()
+    made = start_cluster(pg_url, private.url, tmp_path, with_nginx=True)
+    try:
+        clinician = person_on(made, scene.clinician.email, "app2")
+        reader = FamilyReader(person_on(made, scene.parent1.email, "app1"), scene.child1)
+        reader.connect()
+        clinician.post_update(scene.child1, "Before Redis went away.")
+        wait_for_seen(reader, [1])
+        private.stop()
+        # Saved while Redis is down: the post succeeds; only the push cannot travel.
+        clinician.post_update(scene.child1, "Posted while Redis was down.")
+        private.start()
+        # No further post: app1 is back on the queue, registers its sockets again and
+        # tells them the newest event number, so the page fetches the missed update.
+        wait_for_seen(reader, [1, 2], timeout=60)
+        assert "Posted while Redis was down." in reader.html
+        clinician.post_update(scene.child1, "After Redis came back.")
+        wait_for_seen(reader, [1, 2, 3])
+        # Redis lost its registry; app1 wrote its sockets back, so a cut-off still works.
+        keys = redis.Redis.from_url(private.url).keys(f"{made.env['SOCKETIO_CHANNEL']}:*")
+        assert keys, "app1 did not register its sockets again"
+        reader.close()
+    finally:
+        made.stop()
+        private.stop()
+
+
+def test_a_postgres_restart_keeps_the_text_and_saves_nothing_half(tmp_path, shared_redis):
+    server = PrivatePostgres().create()
+    try:
+        url = server.create_database("rounds")
+        make = factory_for(url)
+        with make.app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+        scene = Scene(make)
+        made = start_cluster(url, shared_redis, tmp_path, with_nginx=True)
+        try:
+            clinician = person_on(made, scene.clinician.email, "app2")
+            reader = FamilyReader(person_on(made, scene.parent1.email, "app1"), scene.child1)
+            reader.connect()
+            clinician.post_update(scene.child1, "Before the database restart.")
+            wait_for_seen(reader, [1])
+            typed = "Needs more oxygen overnight; <b>not</b> lost."
+            # The clinician's composer was loaded before the database went away.
+            token = clinician.csrf(clinician.http.get(made.nginx.url + "/signin").text)
+            dispose(make)
+            server.stop()
+            failed = clinician.http.post(
+                f"{made.nginx.url}/staff/patients/{scene.child1}/updates",
+                data={
+                    "status": "serious",
+                    "summary": typed,
+                    "plan": "Keep on the ward.",
+                    "action": "post",
+                    "csrf_token": token,
+                },
+                allow_redirects=False,
+                timeout=10,
+            )
+            assert failed.status_code == 503
+            assert "Not saved" in failed.text
+            assert "nothing was saved" in failed.text
+            assert "Needs more oxygen overnight; &lt;b&gt;not&lt;/b&gt; lost." in failed.text
+            assert "Keep on the ward." in failed.text
+            server.start()
+            # The page's "Try again" button sends the kept fields again, as they were.
+            kept = {
+                name: html.unescape(value)
+                for name, value in re.findall(
+                    r'type="hidden" name="([^"]+)" value="([^"]*)"', failed.text
+                )
+            }
+            assert kept["summary"] == typed
+            retried = clinician.http.post(
+                f"{made.nginx.url}/staff/patients/{scene.child1}/updates",
+                data=kept,
+                allow_redirects=False,
+                timeout=10,
+            )
+            assert retried.status_code == 302, retried.text[:1000]
+            wait_for_seen(reader, [1, 2], timeout=60)
+            with make.app.app_context():
+                summaries = db.session.scalars(
+                    select(Update.summary).where(Update.patient_id == scene.child1)
+                ).all()
+                events = db.session.scalar(
+                    select(func.count())
+                    .select_from(FamilyEvent)
+                    .where(FamilyEvent.patient_id == scene.child1)
+                )
+            assert sorted(summaries) == sorted(["Before the database restart.", typed])
+            assert events == 2
+            reader.close()
+        finally:
+            made.stop()
+            dispose(make)
+    finally:
+        server.destroy()
