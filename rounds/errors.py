@@ -68,7 +68,7 @@ def register_errorhandlers(app: Flask) -> None:
             [
                 (name, value)
                 for name, value in request.form.items(multi=True)
-                if name != "csrf_token" and value.strip()
+                if name not in {"csrf_token", "action"} and value.strip()
             ]
             if request.method == "POST"
             else []

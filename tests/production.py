@@ -7,7 +7,6 @@ Fault tests restart services, so they never touch the shared PostgreSQL (5432) o
 import contextlib
 import glob
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -27,7 +26,6 @@ import socketio
 from tests.live import ROOT, HttpUser, free_port, http_session, wait_until
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "rounds.conf"
 PROCESS_HEADER = "X-Rounds-Process"
 
 
@@ -192,12 +190,11 @@ class Nginx:
         return str(self.certificate)
 
     def configure(self) -> Path:
-        """Write the certificate, the sample config with its words filled in, and a main file."""
+        """A self-signed certificate, then the sample config filled in by the same script
+        scripts/production.sh uses."""
         if not shutil.which("nginx"):
             pytest.fail("nginx is missing: apt-get install -y nginx-light")
-        for folder in ("logs", "temp"):
-            (self.prefix / folder).mkdir(parents=True, exist_ok=True)
-        (self.prefix / "temp").chmod(0o777)
+        self.prefix.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [
                 "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
@@ -207,33 +204,21 @@ class Nginx:
             check=True,
             capture_output=True,
         )  # fmt: skip
-        site = render_nginx_site(
-            listen=f"127.0.0.1:{self.port}",
-            http_listen=f"127.0.0.1:{self.http_port}",
-            server_name="127.0.0.1",
-            certificate=self.certificate,
-            certificate_key=self.prefix / "rounds.key",
-            upstream_ports=self.upstream_ports,
-        )
-        (self.prefix / "rounds.conf").write_text(site)
-        main = self.prefix / "nginx.conf"
-        temp = self.prefix / "temp"
-        main.write_text(
-            f"""worker_processes 1;
-pid {self.prefix / "nginx.pid"};
-error_log {self.prefix / "logs" / "error.log"} warn;
-events {{ worker_connections 4096; }}
-http {{
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-    include {self.prefix / "rounds.conf"};
-}}
-"""
-        )
-        return main
+        written = subprocess.run(
+            [
+                sys.executable, str(ROOT / "scripts" / "nginx_conf.py"), str(self.prefix),
+                "--listen", f"127.0.0.1:{self.port}",
+                "--http-listen", f"127.0.0.1:{self.http_port}",
+                "--server-name", "127.0.0.1",
+                "--certificate", str(self.certificate),
+                "--certificate-key", str(self.prefix / "rounds.key"),
+                *[f"--upstream={port}" for port in self.upstream_ports],
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+        return Path(written.stdout.strip())
 
     def start(self) -> "Nginx":
         main = self.configure()
@@ -271,34 +256,6 @@ http {{
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-
-
-def render_nginx_site(
-    listen: str,
-    http_listen: str,
-    server_name: str,
-    certificate: Path,
-    certificate_key: Path,
-    upstream_ports: list[int],
-) -> str:
-    """deploy/nginx/rounds.conf with its @...@ words filled in, as scripts/production.sh does."""
-    upstreams = "\n    ".join(
-        f"server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" for port in upstream_ports
-    )
-    words = {
-        "@LISTEN@": listen,
-        "@HTTP_LISTEN@": http_listen,
-        "@SERVER_NAME@": server_name,
-        "@CERTIFICATE@": str(certificate),
-        "@CERTIFICATE_KEY@": str(certificate_key),
-        "@UPSTREAMS@": upstreams,
-    }
-    text = NGINX_TEMPLATE.read_text()
-    for word, value in words.items():
-        text = text.replace(word, value)
-    left = re.findall(r"@[A-Z_]+@", text)
-    assert not left, f"unfilled in the nginx sample: {left}"
-    return text
 
 
 class PrivateRedis:

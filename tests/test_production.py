@@ -15,13 +15,14 @@ import pytest
 import redis
 import requests
 import socketio
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from rounds import create_app
 from rounds.extensions import db
 from rounds.models import FamilyEvent, Update
 from tests.factories import Factory
-from tests.live import ROOT, HttpUser, SocketUser, http_session, wait_until
+from tests.live import ROOT, HttpUser, SocketUser, http_session, screenshot, wait_until
 from tests.production import (
     PROCESS_HEADER,
     FamilyReader,
@@ -64,12 +65,14 @@ class Scene:
     """One unit: a clinician, a nurse, child 1 with parent 1, child 2 with parent 2."""
 
     def __init__(self, make: Factory):
-        unit = make.unit()
+        unit = make.unit("Pediatric ICU (test)")
         self.make = make
-        self.clinician = make.person("clinician", (unit,))
-        self.nurse = make.person("nurse", (unit,))
-        self.child1, self.child2 = make.patient(unit), make.patient(unit)
-        self.parent1, self.parent2 = make.person(), make.person()
+        self.clinician = make.person("clinician", (unit,), name="Sam Rivera")
+        self.nurse = make.person("nurse", (unit,), name="Ana Okafor")
+        self.child1 = make.patient(unit, "Noah Chen", "1")
+        self.child2 = make.patient(unit, "Leo Lopez", "2")
+        self.parent1 = make.person(name="James Chen")
+        self.parent2 = make.person(name="Maria Lopez")
         self.grant1 = make.grant(self.parent1, self.child1)
         make.grant(self.parent2, self.child2)
 
@@ -198,7 +201,7 @@ def test_post_through_one_process_reaches_a_family_on_the_other_only(cluster, sc
 
 def test_a_revoke_on_one_process_cuts_off_the_parent_on_every_process(cluster, scene):
     make = scene.make
-    also = make.patient(make.get_unit_of(scene.child1))
+    also = make.patient(make.get_unit_of(scene.child1), "Mia Chen", "3")
     make.grant(scene.parent1, also)  # parent 1 also follows a sibling, which must go on
     nurse = person_on(cluster, scene.nurse.email, "app2")
     clinician = person_on(cluster, scene.clinician.email, "app2")
@@ -325,7 +328,7 @@ def test_a_redis_restart_loses_no_update(pg_url, scene, tmp_path):
         private.stop()
 
 
-def test_a_postgres_restart_keeps_the_text_and_saves_nothing_half(tmp_path, shared_redis):
+def test_a_postgres_restart_keeps_the_text_and_saves_nothing_half(tmp_path, shared_redis, browser):
     server = PrivatePostgres().create()
     try:
         url = server.create_database("rounds")
@@ -364,6 +367,7 @@ def test_a_postgres_restart_keeps_the_text_and_saves_nothing_half(tmp_path, shar
             assert "nothing was saved" in failed.text
             assert "Needs more oxygen overnight; &lt;b&gt;not&lt;/b&gt; lost." in failed.text
             assert "Keep on the ward." in failed.text
+            look_at(browser, made.nginx.url, failed.text, "production-staff-1280-not-saved")
             server.start()
             # The page's "Try again" button sends the kept fields again, as they were.
             kept = {
@@ -398,3 +402,107 @@ def test_a_postgres_restart_keeps_the_text_and_saves_nothing_half(tmp_path, shar
             dispose(make)
     finally:
         server.destroy()
+
+
+# --- Browsers through the proxy -------------------------------------------------------------
+
+PHONE = {"width": 360, "height": 800}
+DESK = {"width": 1280, "height": 900}
+DEADLINE = 20_000  # ms: generous; speed is measured in bench/, never asserted
+WHICH_PROCESS = "() => fetch('/health').then(r => r.headers.get('x-rounds-process'))"
+
+
+def browser_on(browser, cluster, process: str, viewport: dict, phone: bool = False):
+    """A browser context whose requests nginx sends to ``process`` (by its route cookie)."""
+    context = browser.new_context(
+        viewport=viewport, is_mobile=phone, ignore_https_errors=True, device_scale_factor=1
+    )
+    context.add_cookies(
+        [
+            {
+                "name": "rounds_route",
+                "value": cluster.nginx.route_to(process),
+                "url": cluster.nginx.url,
+                "secure": True,
+            }
+        ]
+    )
+    return context.new_page()
+
+
+def look_at(browser, base_url: str, html_text: str, name: str) -> None:
+    """Show a page the server answered (its CSS from the live server) and screenshot it."""
+    page = browser.new_context(viewport=DESK, ignore_https_errors=True).new_page()
+    try:
+        page.route(
+            base_url + "/look",
+            lambda route: route.fulfill(status=200, content_type="text/html", body=html_text),
+        )
+        page.goto(base_url + "/look")
+        screenshot(page, name)
+    finally:
+        page.context.close()
+
+
+def browser_sign_in(page, base_url: str, email: str) -> None:
+    page.goto(base_url + "/signin")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(Factory.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.browser
+def test_a_parents_phone_keeps_working_through_nginx_while_its_process_is_killed(
+    browser, cluster, scene
+):
+    phone = browser_on(browser, cluster, "app1", PHONE, phone=True)
+    desk = browser_on(browser, cluster, "app2", DESK)
+    try:
+        watch_a_process_die(cluster, scene, phone, desk)
+    finally:
+        phone.context.close()
+        desk.context.close()
+
+
+def watch_a_process_die(cluster, scene, phone, desk) -> None:
+    """The parent on app1, the clinician on app2; app1 dies between two posts."""
+    base = cluster.nginx.url
+    browser_sign_in(phone, base, scene.parent1.email)
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
+    assert phone.evaluate(
+        "() => fetch('/health').then(r => r.headers.get('x-rounds-process'))"
+    ) == ("app1")
+    session = next(c for c in phone.context.cookies() if c["name"] == "rounds_session")
+    assert session["secure"] and session["httpOnly"]
+    phone.evaluate("window.__sameDocument = true")  # lost if the page reloads
+
+    browser_sign_in(desk, base, scene.clinician.email)
+    desk.goto(f"{base}/staff/patients/{scene.child1}")
+    desk.get_by_label("Serious but stable").check()
+    desk.get_by_label("Summary in plain words").fill("A quiet night. Breathing is steadier.")
+    desk.get_by_role("button", name="Post update").click()
+    expect(desk.locator(".notice--success")).to_contain_text("Update posted", timeout=DEADLINE)
+    expect(phone.locator("#feed")).to_contain_text("Breathing is steadier", timeout=DEADLINE)
+    screenshot(phone, "production-family-360-before-kill")
+
+    cluster["app1"].kill()
+    expect(phone.locator("#connection")).not_to_have_attribute(
+        "data-state", "live", timeout=DEADLINE
+    )
+    screenshot(phone, "production-family-360-reconnecting")
+    desk.goto(f"{base}/staff/patients/{scene.child1}")
+    desk.get_by_label("Improving").check()
+    desk.get_by_label("Summary in plain words").fill("Off the breathing machine this morning.")
+    desk.get_by_role("button", name="Post update").click()
+    expect(desk.locator(".notice--success")).to_contain_text("Update posted", timeout=DEADLINE)
+    screenshot(desk, "production-staff-1280-posted")
+
+    latest = phone.locator("#feed .update--full")
+    expect(latest).to_contain_text("Off the breathing machine", timeout=DEADLINE)
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
+    assert phone.evaluate("window.__sameDocument") is True
+    assert phone.evaluate(
+        "() => fetch('/health').then(r => r.headers.get('x-rounds-process'))"
+    ) == ("app2")
+    assert phone.locator("#feed").inner_text().count("Off the breathing machine") == 1
+    screenshot(phone, "production-family-360-after-kill")
