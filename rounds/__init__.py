@@ -89,6 +89,8 @@ def register_extensions(app: Flask) -> None:
             queue_url,
             channel=app.config["SOCKETIO_CHANNEL"],
             on_reconnect=lambda: realtime.resync_local_sockets(app),
+            # An unreachable Redis host must fail a publish in seconds, not hang a request.
+            redis_options={"socket_connect_timeout": 2, "socket_keepalive": True},
         )
     socketio.init_app(
         app,

@@ -74,7 +74,7 @@ class Scene:
         self.parent1 = make.person(name="James Chen")
         self.parent2 = make.person(name="Maria Lopez")
         self.grant1 = make.grant(self.parent1, self.child1)
-        make.grant(self.parent2, self.child2)
+        self.grant2 = make.grant(self.parent2, self.child2)
 
 
 @pytest.fixture
@@ -194,6 +194,14 @@ def test_post_through_one_process_reaches_a_family_on_the_other_only(cluster, sc
         assert parent1.events(scene.child2) == []
         body = parent1.user.events_after(scene.child1, 0)
         assert "for child one&#39;s family" in body["html"]
+        # The registry knows parent 2's two sockets across processes, and forgets closed ones.
+        registry = redis.Redis.from_url(SHARED_REDIS, decode_responses=True)
+        key = f"{cluster.env['SOCKETIO_CHANNEL']}:sockets:user:{scene.parent2.id}"
+        assert registry.smembers(key) == {other_on_1.client.get_sid(), other_on_2.client.get_sid()}
+        other_on_1.close()
+        wait_until(
+            lambda: registry.smembers(key) == {other_on_2.client.get_sid()}, message="cleanup"
+        )
     finally:
         for client in (parent1, other_on_1, other_on_2):
             client.close()
@@ -307,18 +315,34 @@ def test_a_redis_restart_loses_no_update(pg_url, scene, tmp_path):
         clinician = person_on(made, scene.clinician.email, "app2")
         reader = FamilyReader(person_on(made, scene.parent1.email, "app1"), scene.child1)
         reader.connect()
+        nurse = person_on(made, scene.nurse.email, "app2")
+        parent2 = socket_of(person_on(made, scene.parent2.email, "app1"))
         clinician.post_update(scene.child1, "Before Redis went away.")
         wait_for_seen(reader, [1])
         private.stop()
         # Saved while Redis is down: the post succeeds; only the push cannot travel.
         clinician.post_update(scene.child1, "Posted while Redis was down.")
+        # A revoke on app2 cannot reach parent 2's socket on app1 while Redis is away.
+        revoked = nurse.post_form(
+            f"/staff/patients/{scene.child2}/family/{scene.grant2}/revoke", {}
+        )
+        assert revoked.status_code == 302
         private.start()
         # No further post: app1 is back on the queue, registers its sockets again and
         # tells them the newest event number, so the page fetches the missed update.
         wait_for_seen(reader, [1, 2], timeout=60)
         assert "Posted while Redis was down." in reader.html
+        # Back on the queue, app1 re-checked parent 2's grants and cut them off.
+        wait_until(
+            lambda: ("access_ended", {"patient": scene.child2}) in parent2.received,
+            timeout=60,
+            message="the revoke made during the outage to take effect",
+        )
         clinician.post_update(scene.child1, "After Redis came back.")
+        clinician.post_update(scene.child2, "Must not reach parent 2 any more.")
         wait_for_seen(reader, [1, 2, 3])
+        assert parent2.events(scene.child2) == []
+        parent2.close()
         # Redis lost its registry; app1 wrote its sockets back, so a cut-off still works.
         keys = redis.Redis.from_url(private.url).keys(f"{made.env['SOCKETIO_CHANNEL']}:*")
         assert keys, "app1 did not register its sockets again"

@@ -135,3 +135,37 @@ def test_socket_matrix_by_role(app, world, make, role, connects, hears):
     received = family_events(sock)
     heard = {key for key, child in children.items() if (child, 2) in received}
     assert heard == hears
+
+
+def test_after_a_queue_outage_sockets_catch_up_and_lost_revokes_take_effect(app, world, make):
+    """What a process does when it is back on the message queue (see realtime.py).
+
+    The end-to-end version, with a real Redis restarted, is in test_production.py.
+    """
+    from datetime import UTC, datetime
+
+    from rounds.extensions import db
+    from rounds.models import AccessGrant
+    from rounds.realtime import registry, resync_local_sockets
+
+    registry.local.clear()  # sockets of earlier tests' apps are not this app's
+    parent = socket_for(app, world.parent_a1.email)
+    cut_off = socket_for(app, world.parent_a2.email)
+    make.post(world.clinician, world.child_a1, "Posted while the queue was away")
+    parent.get_received()
+    # A revoke whose "leave the room" never reached this process: only the database knows.
+    with app.app_context():
+        grant = db.session.get(AccessGrant, world.grant_a2)
+        grant.revoked_at = datetime.now(UTC)
+        db.session.commit()
+
+    resync_local_sockets(app)
+
+    assert family_events(parent) == [(world.child_a1, 2)]  # "event 2 exists": the page fetches
+    received = cut_off.get_received()
+    assert [m["name"] for m in received] == ["access_ended"]
+    assert received[0]["args"][0] == {"patient": world.child_a2}
+    make.post(world.clinician, world.child_a2, "Must not reach the revoked parent")
+    make.post(world.clinician, world.child_a1, "Marker")
+    assert family_events(parent) == [(world.child_a1, 3)]
+    assert cut_off.get_received() == []
