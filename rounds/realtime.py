@@ -156,8 +156,7 @@ class QueueManager(python_socketio.RedisManager):
                 yield from self.pubsub.listen()
             except Exception as exc:  # noqa: BLE001 - the library's own loop catches all
                 self._get_logger().error(
-                    f"message queue unreachable ({type(exc).__name__}); "
-                    f"retrying in {retry_sleep} s"
+                    f"message queue unreachable ({type(exc).__name__}); retrying in {retry_sleep} s"
                 )
                 lost = True
                 time.sleep(retry_sleep)
