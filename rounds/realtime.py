@@ -19,8 +19,11 @@ import types
 import redis
 import socketio as python_socketio
 from flask import Flask
+from sqlalchemy import select
 
 from rounds.extensions import db, socketio
+from rounds.models import Patient, User
+from rounds.permissions import family_patient_ids
 
 NAMESPACE = "/"
 log = logging.getLogger(__name__)
@@ -176,31 +179,56 @@ def _pubsub_reconnected(pubsub, connection) -> None:
 def resync_local_sockets(app: Flask) -> None:
     """After the queue came back: register this process's sockets again and catch them up.
 
-    A person whose grant ended while the queue was down leaves that child's room and is
-    told; everyone else is told the child's newest event number, so their page fetches
-    whatever a lost push would have announced.
+    A family member whose grant ended while the queue was down leaves that child's room and
+    is told; everyone else is told each child's newest event number, so their page fetches
+    whatever a lost push would have announced (a page that has it already ignores it).
+    Staff sockets hear the same of every child in their units, so census rows refresh.
     """
-    from rounds.models import Patient, User
-    from rounds.permissions import family_patient_ids
-
     registry.register_local_again()
+    granted_to: dict[int, set[int]] = {}
     with app.app_context():
         try:
             for sid, user_id in list(registry.local.items()):
-                user = db.session.get(User, user_id)
-                granted = set(family_patient_ids(user)) if user and user.active else set()
+                if user_id not in granted_to:
+                    user = db.session.get(User, user_id)
+                    active = user is not None and user.active
+                    granted_to[user_id] = set(family_patient_ids(user)) if active else set()
                 rooms = socketio.server.rooms(sid, namespace=NAMESPACE)
+                told = set()
                 for patient_id in filter(None, map(room_patient_id, rooms)):
-                    if patient_id in granted:
-                        seq = db.session.get(Patient, patient_id).last_event_seq
-                        payload = {"patient": patient_id, "seq": seq}
-                        socketio.emit("family_event", payload, to=sid, namespace=NAMESPACE)
+                    if patient_id in granted_to[user_id]:
+                        told.add(patient_id)
                     else:
                         socketio.server.leave_room(sid, patient_room(patient_id), NAMESPACE)
-                        payload = {"patient": patient_id}
-                        socketio.emit("access_ended", payload, to=sid, namespace=NAMESPACE)
+                        _tell(sid, "access_ended", {"patient": patient_id})
+                unit_ids = [int(r.split(":", 1)[1]) for r in rooms if r.startswith("unit:")]
+                if unit_ids:
+                    told.update(
+                        db.session.scalars(
+                            select(Patient.id).where(
+                                Patient.unit_id.in_(unit_ids), Patient.discharged_at.is_(None)
+                            )
+                        )
+                    )
+                for patient_id, seq in _newest_events(told):
+                    _tell(sid, "family_event", {"patient": patient_id, "seq": seq})
         finally:
             db.session.remove()
+
+
+def _newest_events(patient_ids: set[int]) -> list[tuple[int, int]]:
+    if not patient_ids:
+        return []
+    return list(
+        db.session.execute(
+            select(Patient.id, Patient.last_event_seq).where(Patient.id.in_(patient_ids))
+        )
+    )
+
+
+def _tell(sid: str, event: str, payload: dict) -> None:
+    """Emit to one socket of this process, directly (it is here: no need for the queue)."""
+    socketio.server.emit(event, payload, to=sid, namespace=NAMESPACE, ignore_queue=True)
 
 
 def publish_family_event(patient_id: int, seq: int, unit_id: int | None = None) -> None:
