@@ -124,3 +124,27 @@ def test_revoked_parent_is_disconnected_from_the_child_live(live_server, scene, 
         other.close()
     finally:
         phone.close()
+
+
+def test_websocket_compression_offer_is_refused(live_server, scene):
+    """Browsers offer permessage-deflate; accepting it costs each socket its own zlib state.
+
+    The pushes are a few bytes, so the server declines (see rounds.refuse_websocket_compression).
+    """
+    import websocket
+
+    parent = HttpUser(live_server.url, scene.parent1.email)
+    ws_url = live_server.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    offered = websocket.create_connection(
+        ws_url,
+        header=["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"],
+        cookie=parent.cookie_header(),
+        origin=live_server.url,
+        timeout=10,
+    )
+    try:
+        assert offered.getstatus() == 101
+        assert "sec-websocket-extensions" not in offered.getheaders()
+        assert offered.recv().startswith("0{")  # the engine.io handshake still arrives
+    finally:
+        offered.close()
