@@ -36,7 +36,9 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # pool_pre_ping: a connection the database dropped (restart, failover) is replaced before
+    # use. hide_parameters: an error logged by SQLAlchemy never carries what someone typed.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL = os.environ.get("REDIS_URL")
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
@@ -109,6 +111,17 @@ class ProductionConfig(Config):
     SOCKETIO_ASYNC_MODE = "gevent"
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL")
     SESSION_COOKIE_SECURE = True
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {
+        **Config.SQLALCHEMY_ENGINE_OPTIONS,
+        # An unreachable database host fails a request in seconds ("Not saved, try again"),
+        # not after the operating system's TCP timeout.
+        "connect_args": {"connect_timeout": 5},
+        # Greenlets share the pool: room for bursts, bounded so N processes fit PostgreSQL's
+        # default 100 connections.
+        "pool_size": int(os.environ.get("ROUNDS_DB_POOL_SIZE", "10")),
+        "max_overflow": 10,
+        "pool_timeout": 10,
+    }
     REQUIRED = {
         "SECRET_KEY": "SECRET_KEY",
         "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
@@ -129,6 +142,14 @@ class ProductionConfig(Config):
         if len(app.config["SECRET_KEY"]) < 32:
             raise SystemExit("SECRET_KEY must be at least 32 characters of random text.")
         app.config["SQLALCHEMY_DATABASE_URI"] = postgres_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        if not app.config["REDIS_URL"].startswith(("redis://", "rediss://", "unix://")):
+            raise SystemExit("REDIS_URL must start with redis://, rediss:// or unix://")
+        for origin in app.config["SOCKETIO_ALLOWED_ORIGINS"]:
+            if not origin.startswith(("https://", "http://")) or origin.endswith("/"):
+                raise SystemExit(
+                    f"SOCKETIO_ALLOWED_ORIGINS holds {origin!r}: write each origin as the "
+                    "browser sends it, such as https://rounds.example.org (no path, no slash)"
+                )
 
 
 def postgres_url(url: str) -> str:

@@ -8,6 +8,13 @@ from rounds.extensions import db, login_manager
 
 # Seconds a browser or client is asked to wait before trying again while the database is away.
 RETRY_AFTER = 15
+# The forms whose typed text the "Not saved" page keeps, with a button that sends it again.
+KEEPS_TEXT = {"staff.post", "staff.correct", "staff.retract"}
+UNAVAILABLE_FALLBACK = (
+    "<!doctype html><title>Briefly unavailable</title>"
+    "<h1>Rounds is briefly unavailable</h1>"
+    "<p>Nothing was saved. Please go back and try again in a minute.</p>"
+)
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
@@ -58,27 +65,25 @@ def register_errorhandlers(app: Flask) -> None:
         except DBAPIError:
             db.session.invalidate()
         app.logger.warning("database unreachable on %s %s", request.method, _rule(), exc_info=False)
-        # The page must not ask the database who is signed in: it is the thing that is gone.
-        if "_login_user" not in g:
-            g._login_user = login_manager.anonymous_user()
+        # The page must not ask the database who is signed in: it is the thing that is gone
+        # (and a user loaded before the outage was expired by the rollback).
+        g._login_user = login_manager.anonymous_user()
         headers = {"Retry-After": str(RETRY_AFTER)}
         if _wants_json():
             return jsonify(error="Temporarily unavailable. Try again shortly."), 503, headers
-        kept = (
-            [
-                (name, value)
-                for name, value in request.form.items(multi=True)
-                if name not in {"csrf_token", "action"} and value.strip()
-            ]
-            if request.method == "POST"
-            else []
-        )
-        page = render_template(
-            "unavailable.html",
-            saving=request.method == "POST",
-            kept=kept,
-            resubmit=list(request.form.items(multi=True)) if request.method == "POST" else [],
-        )
+        # Only the update forms keep their text: never a sign-in (a password on a page).
+        keeps_text = request.method == "POST" and request.endpoint in KEEPS_TEXT
+        fields = list(request.form.items(multi=True)) if keeps_text else []
+        try:
+            page = render_template(
+                "unavailable.html",
+                saving=request.method == "POST",
+                kept=[(n, v) for n, v in fields if n not in {"csrf_token", "action"} and v.strip()],
+                resubmit=fields,
+            )
+        except Exception:  # noqa: BLE001 - the last resort must not fail in turn
+            app.logger.error("could not render the unavailable page on %s", _rule())
+            page = UNAVAILABLE_FALLBACK
         return page, 503, headers
 
     @app.errorhandler(Exception)

@@ -20,10 +20,11 @@ import redis
 import socketio as python_socketio
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from rounds.extensions import db, socketio
-from rounds.models import Patient, User
-from rounds.permissions import family_patient_ids
+from rounds.models import AccessGrant, Patient, User
+from rounds.permissions import can_see_census
 
 NAMESPACE = "/"
 log = logging.getLogger(__name__)
@@ -46,12 +47,6 @@ def user_room(user_id: int) -> str:
 def unit_room(unit_id: int) -> str:
     """The room of the staff of one unit."""
     return f"unit:{unit_id}"
-
-
-def room_patient_id(room: str) -> int | None:
-    """The child a ``patient:<id>`` room belongs to; None for any other room."""
-    prefix, _, ident = room.partition(":")
-    return int(ident) if prefix == "patient" and ident.isdigit() else None
 
 
 class SocketRegistry:
@@ -125,19 +120,26 @@ class SocketRegistry:
 registry = SocketRegistry()
 
 
-class QueueManager(python_socketio.RedisManager):
-    """Flask-SocketIO's Redis manager, plus a call when the queue comes back after a loss.
+# Published by a process whose own publish failed, once Redis takes messages again: every
+# process then catches its sockets up, as if it had lost the queue itself.
+RESYNC_MESSAGE = b'{"method": "rounds_resync"}'
 
-    While this process was off the queue, emits and room changes from other processes
-    were lost to it. ``on_reconnect`` lets the app catch its sockets up from the database.
-    Two paths reconnect: redis-py's own retry inside ``listen()``, which re-subscribes
-    through the pub/sub ``on_connect`` callback, and, when that gives up, the manager's
-    loop below (the library's, with the call added).
+
+class QueueManager(python_socketio.RedisManager):
+    """Flask-SocketIO's Redis manager, plus catching up after anything was lost on the queue.
+
+    While a process is off the queue, emits and room changes from the others are lost to it;
+    while its publishes fail, the others lose what it sent. In both cases ``on_reconnect``
+    runs where it is needed, and the app catches its sockets up from the database.
+    A lost subscription comes back two ways: redis-py's own retry inside ``listen()``, which
+    re-subscribes through the pub/sub ``on_connect`` callback, and, when that gives up, the
+    manager's loop below (the library's, with the catch-up added).
     """
 
     def __init__(self, url: str, on_reconnect, **kwargs):
         super().__init__(url, **kwargs)
         self.on_reconnect = on_reconnect
+        self.publish_failed = False
 
     def _redis_connect(self):
         super()._redis_connect()
@@ -146,17 +148,42 @@ class QueueManager(python_socketio.RedisManager):
         self.pubsub.rounds_manager = self
         self.pubsub.on_connect = types.MethodType(_pubsub_reconnected, self.pubsub)
 
+    def _publish(self, data):
+        sent = super()._publish(data)  # the library logs and gives up after two tries
+        if sent is None:
+            self.publish_failed = True
+        elif self.publish_failed:
+            self._announce_resync()
+        return sent
+
+    def _announce_resync(self) -> None:
+        """Ask every process (this one too) to catch its sockets up."""
+        try:
+            self.redis.publish(self.channel, RESYNC_MESSAGE)
+            self.publish_failed = False
+        except Exception as exc:  # noqa: BLE001 - the next publish or reconnect tries again
+            self._get_logger().warning(f"could not announce a resync ({type(exc).__name__})")
+
+    def _listen(self):
+        for message in super()._listen():
+            if message == RESYNC_MESSAGE:
+                self.server.start_background_task(self.on_reconnect)
+            else:
+                yield message
+
     def _redis_listen_with_retries(self):
         retry_sleep = 1
         lost = False
         while True:
             try:
                 self._redis_connect()
-                self.pubsub.subscribe(self.channel)
+                # Our own reference: a failing publish may replace self.pubsub meanwhile.
+                pubsub = self.pubsub
+                pubsub.subscribe(self.channel)
                 retry_sleep = 1
                 if lost:
                     self._queue_back()
-                yield from self.pubsub.listen()
+                yield from pubsub.listen()
             except Exception as exc:  # noqa: BLE001 - the library's own loop catches all
                 self._get_logger().error(
                     f"message queue unreachable ({type(exc).__name__}); retrying in {retry_sleep} s"
@@ -168,6 +195,8 @@ class QueueManager(python_socketio.RedisManager):
     def _queue_back(self) -> None:
         self._get_logger().warning("message queue connection restored; catching up")
         self.server.start_background_task(self.on_reconnect)
+        if self.publish_failed:
+            self._announce_resync()
 
 
 def _pubsub_reconnected(pubsub, connection) -> None:
@@ -176,54 +205,93 @@ def _pubsub_reconnected(pubsub, connection) -> None:
     pubsub.rounds_manager._queue_back()
 
 
+# How often a catch-up that met a database error tries again, and how many sockets it
+# handles before letting other greenlets run.
+RESYNC_ATTEMPTS = 12
+RESYNC_RETRY_SECONDS = 5
+RESYNC_BATCH = 100
+
+
 def resync_local_sockets(app: Flask) -> None:
-    """After the queue came back: register this process's sockets again and catch them up.
-
-    A family member whose grant ended while the queue was down leaves that child's room and
-    is told; everyone else is told each child's newest event number, so their page fetches
-    whatever a lost push would have announced (a page that has it already ignores it).
-    Staff sockets hear the same of every child in their units, so census rows refresh.
-    """
+    """After something was lost on the queue: register this process's sockets again and
+    catch them up from the database, retrying while the database is away too."""
     registry.register_local_again()
-    granted_to: dict[int, set[int]] = {}
-    with app.app_context():
+    for attempt in range(1, RESYNC_ATTEMPTS + 1):
         try:
-            for sid, user_id in list(registry.local.items()):
-                if user_id not in granted_to:
-                    user = db.session.get(User, user_id)
-                    active = user is not None and user.active
-                    granted_to[user_id] = set(family_patient_ids(user)) if active else set()
-                rooms = socketio.server.rooms(sid, namespace=NAMESPACE)
-                told = set()
-                for patient_id in filter(None, map(room_patient_id, rooms)):
-                    if patient_id in granted_to[user_id]:
-                        told.add(patient_id)
-                    else:
-                        socketio.server.leave_room(sid, patient_room(patient_id), NAMESPACE)
-                        _tell(sid, "access_ended", {"patient": patient_id})
-                unit_ids = [int(r.split(":", 1)[1]) for r in rooms if r.startswith("unit:")]
-                if unit_ids:
-                    told.update(
-                        db.session.scalars(
-                            select(Patient.id).where(
-                                Patient.unit_id.in_(unit_ids), Patient.discharged_at.is_(None)
-                            )
-                        )
-                    )
-                for patient_id, seq in _newest_events(told):
-                    _tell(sid, "family_event", {"patient": patient_id, "seq": seq})
-        finally:
-            db.session.remove()
+            with app.app_context():
+                try:
+                    _catch_up_local_sockets()
+                    return
+                finally:
+                    db.session.remove()
+        except SQLAlchemyError as error:
+            log.warning(
+                "catch-up after a queue loss failed (%s), attempt %d", type(error).__name__, attempt
+            )
+            socketio.sleep(RESYNC_RETRY_SECONDS)
 
 
-def _newest_events(patient_ids: set[int]) -> list[tuple[int, int]]:
-    if not patient_ids:
-        return []
-    return list(
-        db.session.execute(
-            select(Patient.id, Patient.last_event_seq).where(Patient.id.in_(patient_ids))
+def _catch_up_local_sockets() -> None:
+    """The database's view, told to each socket of this process.
+
+    A family member whose grant ended while pushes were lost leaves that child's room and is
+    told; a person no longer active, or staff who left a unit, is cut off the same way.
+    Everyone is told the newest event number of each child they follow, so their page
+    fetches whatever a lost push would have announced (a page that has it ignores it).
+    Staff hear of every child in their units, so census rows refresh.
+    """
+    rooms_of: dict[str, list[str]] = {}
+    for room, members in list(socketio.server.manager.rooms.get(NAMESPACE, {}).items()):
+        if room is None:
+            continue
+        for sid in list(members):
+            if sid in registry.local:
+                rooms_of.setdefault(sid, []).append(room)
+    users = {
+        user.id: user
+        for user in db.session.scalars(
+            select(User).where(User.id.in_(set(registry.local.values())))
         )
-    )
+    }
+    grants: dict[int, set[int]] = {}
+    for user_id, patient_id in db.session.execute(
+        select(AccessGrant.user_id, AccessGrant.patient_id).where(
+            AccessGrant.user_id.in_(users), AccessGrant.revoked_at.is_(None)
+        )
+    ):
+        grants.setdefault(user_id, set()).add(patient_id)
+    newest = {
+        patient_id: (unit_id, seq)
+        for patient_id, unit_id, seq in db.session.execute(
+            select(Patient.id, Patient.unit_id, Patient.last_event_seq).where(
+                Patient.discharged_at.is_(None)
+                | Patient.id.in_({pid for m in grants.values() for pid in m})
+            )
+        )
+    }
+    for count, (sid, user_id) in enumerate(list(registry.local.items()), start=1):
+        if count % RESYNC_BATCH == 0:
+            socketio.sleep(0)
+        user = users.get(user_id)
+        if user is None or not user.active:
+            socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
+            continue
+        rooms = rooms_of.get(sid, [])
+        units = user.unit_ids if can_see_census(user) else set()
+        told = set()
+        for room in rooms:
+            kind, _, ident = room.partition(":")
+            if kind == "patient" and int(ident) in grants.get(user_id, set()):
+                told.add(int(ident))
+            elif kind == "patient":
+                socketio.server.leave_room(sid, room, NAMESPACE)
+                _tell(sid, "access_ended", {"patient": int(ident)})
+            elif kind == "unit" and int(ident) in units:
+                told.update(pid for pid, (unit_id, _) in newest.items() if unit_id == int(ident))
+            elif kind == "unit":
+                socketio.server.leave_room(sid, room, NAMESPACE)
+        for patient_id in sorted(told & newest.keys()):
+            _tell(sid, "family_event", {"patient": patient_id, "seq": newest[patient_id][1]})
 
 
 def _tell(sid: str, event: str, payload: dict) -> None:

@@ -1,5 +1,7 @@
 """Socket.IO handlers. The server picks every room; a client never names one."""
 
+import logging
+
 from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
@@ -8,6 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from rounds import permissions
 from rounds.extensions import socketio
 from rounds.realtime import patient_room, registry, unit_room, user_room
+
+log = logging.getLogger(__name__)
 
 
 @socketio.on("connect")
@@ -20,6 +24,8 @@ def connect(auth=None):
     try:
         return admit(auth)
     except SQLAlchemyError as error:
+        registry.remove(request.sid)  # if it got as far as registering
+        log.warning("socket refused: database unreachable (%s)", type(error).__name__)
         raise ConnectionRefusedError("unavailable") from error
 
 

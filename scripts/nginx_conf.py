@@ -34,6 +34,7 @@ def render_site(
         "@CERTIFICATE@": certificate,
         "@CERTIFICATE_KEY@": certificate_key,
         "@UPSTREAMS@": upstreams,
+        "@HTTPS_PORT@": listen.rsplit(":", 1)[-1],
     }
     text = SAMPLE.read_text()
     for word, value in words.items():
@@ -47,10 +48,15 @@ def render_site(
 def render_main(prefix: Path) -> str:
     """A whole nginx.conf that keeps its pid, logs and temporary files under ``prefix``."""
     temp = prefix / "temp"
+    # Each proxied websocket holds two connections (browser side and app side), and Debian's
+    # stock nginx.conf allows 768: raise both limits, or nginx caps the families it serves.
+    # Open websockets would hold a graceful stop forever: give them two seconds.
     return f"""worker_processes auto;
+worker_rlimit_nofile 65536;
+worker_shutdown_timeout 2s;
 pid {prefix / "nginx.pid"};
 error_log {prefix / "logs" / "error.log"} warn;
-events {{ worker_connections 8192; }}
+events {{ worker_connections 16384; }}
 http {{
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;

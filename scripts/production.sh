@@ -8,7 +8,8 @@
 #   REDIS_URL      redis://127.0.0.1:6379/0
 #   SECRET_KEY     made once and kept in var/production/secret_key
 #   ROUNDS_PROCESSES=2  ROUNDS_FIRST_PORT=8001  ROUNDS_HTTPS_PORT=8443  ROUNDS_HTTP_PORT=8080
-#   ROUNDS_SERVER_NAME=127.0.0.1   ROUNDS_CERTIFICATE / ROUNDS_CERTIFICATE_KEY (else self-signed)
+#   ROUNDS_SERVER_NAME=127.0.0.1   ROUNDS_LISTEN_ADDRESS=127.0.0.1 (nginx; 0.0.0.0 for the LAN)
+#   ROUNDS_CERTIFICATE / ROUNDS_CERTIFICATE_KEY (else a self-signed one is made)
 #   ROUNDS_DEMO=1  load the fictional demo data (never on a real database)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,7 @@ first_port="${ROUNDS_FIRST_PORT:-8001}"
 https_port="${ROUNDS_HTTPS_PORT:-8443}"
 http_port="${ROUNDS_HTTP_PORT:-8080}"
 server_name="${ROUNDS_SERVER_NAME:-127.0.0.1}"
+listen_address="${ROUNDS_LISTEN_ADDRESS:-127.0.0.1}"
 export SOCKETIO_ALLOWED_ORIGINS="${SOCKETIO_ALLOWED_ORIGINS:-https://$server_name:$https_port}"
 
 command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx-light"; exit 1; }
@@ -68,7 +70,7 @@ pids=()
 stop_all() {
   trap - INT TERM EXIT
   echo "stopping"
-  for pid in "${pids[@]}"; do kill -QUIT "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill -QUIT -- "-$pid" 2>/dev/null || kill -QUIT "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap stop_all INT TERM EXIT
@@ -77,8 +79,9 @@ upstreams=()
 for n in $(seq 1 "$processes"); do
   port=$((first_port + n - 1))
   if listening "$port"; then echo "port $port is taken"; exit 1; fi
-  PORT="$port" ROUNDS_PROCESS_NAME="app$n" .venv/bin/gunicorn -c deploy/gunicorn.conf.py \
-    rounds.wsgi:app >"$var/logs/app$n.log" 2>&1 &
+  # Its own session: `kill -9 -- -$(cat var/production/app1.pid)` kills that whole process.
+  PORT="$port" ROUNDS_PROCESS_NAME="app$n" setsid .venv/bin/gunicorn \
+    -c deploy/gunicorn.conf.py --pid "$var/app$n.pid" rounds.wsgi:app >"$var/logs/app$n.log" 2>&1 &
   pids+=($!)
   upstreams+=("--upstream=$port")
 done
@@ -88,8 +91,8 @@ for n in $(seq 1 "$processes"); do
   listening "$port" || { echo "app$n did not start: see $var/logs/app$n.log"; exit 1; }
 done
 
-conf="$(.venv/bin/python scripts/nginx_conf.py "$var/nginx" --listen "$https_port" \
-  --http-listen "$http_port" --server-name "$server_name" --certificate "$certificate" \
+conf="$(.venv/bin/python scripts/nginx_conf.py "$var/nginx" --listen "$listen_address:$https_port" \
+  --http-listen "$listen_address:$http_port" --server-name "$server_name" --certificate "$certificate" \
   --certificate-key "$certificate_key" "${upstreams[@]}")"
 nginx -p "$var/nginx" -c "$conf" -g "daemon off;" &
 nginx_pid=$!
@@ -97,6 +100,6 @@ pids+=("$nginx_pid")
 
 echo
 echo "Rounds (production mode): https://$server_name:$https_port  ($processes processes, nginx, PostgreSQL, Redis)"
-echo "Logs: $var/logs/   Stop: Ctrl-C"
+echo "Logs: $var/logs/   Stop: Ctrl-C   Crash a process: kill -9 -- -\$(cat $var/app1.pid)"
 # An app process that dies is not the end: nginx sends its families to the others.
 wait "$nginx_pid"
