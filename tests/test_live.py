@@ -3,7 +3,7 @@
 import pytest
 import socketio
 
-from tests.live import HttpUser, SocketUser, restart_server, wait_until
+from tests.live import HttpUser, SocketUser, restart_server, start_server, wait_until
 
 
 @pytest.fixture
@@ -126,25 +126,36 @@ def test_revoked_parent_is_disconnected_from_the_child_live(live_server, scene, 
         phone.close()
 
 
-def test_websocket_compression_offer_is_refused(live_server, scene):
+@pytest.mark.parametrize(("setting", "accepted"), [("0", False), ("1", True)])
+def test_websocket_compression_offer_is_refused(
+    setting, accepted, live_db, scene, tmp_path, monkeypatch
+):
     """Browsers offer permessage-deflate; accepting it costs each socket its own zlib state.
 
-    The pushes are a few bytes, so the server declines (see rounds.refuse_websocket_compression).
+    The pushes are a few bytes, so the server declines (see rounds.refuse_websocket_compression),
+    unless WEBSOCKET_COMPRESSION=1 (the control: the same client sees the offer accepted).
     """
     import websocket
 
-    parent = HttpUser(live_server.url, scene.parent1.email)
-    ws_url = live_server.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-    offered = websocket.create_connection(
-        ws_url,
-        header=["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"],
-        cookie=parent.cookie_header(),
-        origin=live_server.url,
-        timeout=10,
-    )
+    monkeypatch.setenv("WEBSOCKET_COMPRESSION", setting)
+    server = start_server(live_db, tmp_path)
     try:
-        assert offered.getstatus() == 101
-        assert "sec-websocket-extensions" not in offered.getheaders()
-        assert offered.recv().startswith("0{")  # the engine.io handshake still arrives
+        parent = HttpUser(server.url, scene.parent1.email)
+        ws_url = server.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        offered = websocket.create_connection(
+            ws_url,
+            header=["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"],
+            cookie=parent.cookie_header(),
+            origin=server.url,
+            timeout=10,
+        )
+        try:
+            assert offered.getstatus() == 101
+            answer = offered.getheaders().get("sec-websocket-extensions", "")
+            assert ("permessage-deflate" in answer) is accepted
+            if not accepted:  # (this client cannot read compressed frames)
+                assert offered.recv().startswith("0{")  # the engine.io handshake arrives
+        finally:
+            offered.close()
     finally:
-        offered.close()
+        server.stop()

@@ -5,22 +5,26 @@ Every process is reached through nginx, with a route cookie pinned to the proces
 wants (nginx hashes on it), so Secure cookies flow as they do in a hospital.
 """
 
+import contextlib
 import html
 import os
 import re
 import subprocess
 import sys
+import threading
 
+import psycopg
 import pytest
 import redis
 import requests
 import socketio
+from flask_migrate import upgrade
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from rounds import create_app
 from rounds.extensions import db
-from rounds.models import FamilyEvent, Update
+from rounds.models import AuditEvent, FamilyEvent, Patient, Update
 from tests.factories import Factory
 from tests.live import ROOT, HttpUser, SocketUser, http_session, screenshot, wait_until
 from tests.production import (
@@ -240,13 +244,16 @@ def test_secure_cookies_and_headers_through_the_proxy(cluster, scene):
     route_cookie_response = http_session(cluster.nginx.verify).get(
         cluster.nginx.url + "/signin", timeout=5
     )
-    assert "Secure" in route_cookie_response.headers["Set-Cookie"]
+    route_cookie = next(
+        c for c in route_cookie_response.raw.headers.getlist("Set-Cookie") if "rounds_route=" in c
+    )
+    assert "Secure" in route_cookie and "HttpOnly" in route_cookie
     assert route_cookie_response.headers["Strict-Transport-Security"].startswith("max-age=")
     plain = requests.get(
         f"http://127.0.0.1:{cluster.nginx.http_port}/signin", timeout=5, allow_redirects=False
     )
     assert plain.status_code == 301
-    assert plain.headers["Location"].startswith("https://")
+    assert plain.headers["Location"] == cluster.nginx.url + "/signin"
 
 
 def test_a_socket_from_a_foreign_origin_is_refused_through_the_proxy(cluster, scene):
@@ -299,16 +306,21 @@ def test_a_phone_offline_for_60_posts_catches_up_once_in_order(cluster, scene):
 
 
 def test_a_redis_restart_loses_no_update(pg_url, scene, tmp_path):
-    private = PrivateRedis(tmp_path).start()
-    made = start_cluster(pg_url, private.url, tmp_path, with_nginx=True)
-    try:
+    with contextlib.ExitStack() as cleanup:
+        private = PrivateRedis(tmp_path).start()
+        cleanup.callback(private.stop)
+        made = start_cluster(pg_url, private.url, tmp_path, with_nginx=True)
+        cleanup.callback(made.stop)
         clinician = person_on(made, scene.clinician.email, "app2")
-        reader = FamilyReader(person_on(made, scene.parent1.email, "app1"), scene.child1)
-        reader.connect()
         nurse = person_on(made, scene.nurse.email, "app2")
+        reader = FamilyReader(person_on(made, scene.parent1.email, "app1"), scene.child1)
+        cleanup.callback(reader.close)
+        reader.connect()
         parent2 = socket_of(person_on(made, scene.parent2.email, "app1"))
+        cleanup.callback(parent2.close)
         clinician.post_update(scene.child1, "Before Redis went away.")
         wait_for_seen(reader, [1])
+
         private.stop()
         # Saved while Redis is down: the post succeeds; only the push cannot travel.
         clinician.post_update(scene.child1, "Posted while Redis was down.")
@@ -318,6 +330,7 @@ def test_a_redis_restart_loses_no_update(pg_url, scene, tmp_path):
         )
         assert revoked.status_code == 302
         private.start()
+
         # No further post: app1 is back on the queue, registers its sockets again and
         # tells them the newest event number, so the page fetches the missed update.
         wait_for_seen(reader, [1, 2], timeout=60)
@@ -332,90 +345,153 @@ def test_a_redis_restart_loses_no_update(pg_url, scene, tmp_path):
         clinician.post_update(scene.child2, "Must not reach parent 2 any more.")
         wait_for_seen(reader, [1, 2, 3])
         assert parent2.events(scene.child2) == []
-        parent2.close()
         # Redis lost its registry; app1 wrote its sockets back, so a cut-off still works.
-        keys = redis.Redis.from_url(private.url).keys(f"{made.env['SOCKETIO_CHANNEL']}:*")
-        assert keys, "app1 did not register its sockets again"
-        reader.close()
-    finally:
-        made.stop()
-        private.stop()
+        key = f"{made.env['SOCKETIO_CHANNEL']}:sockets:user:{scene.parent1.id}"
+        registered = redis.Redis.from_url(private.url, decode_responses=True).smembers(key)
+        assert registered == {reader.client.get_sid()}
+
+
+def database_outage_scene(cleanup: contextlib.ExitStack, tmp_path, redis_url: str):
+    """A private PostgreSQL with a migrated database, a scene in it, and a cluster on it."""
+    server = PrivatePostgres().create()
+    cleanup.callback(server.destroy)
+    url = server.create_database("rounds")
+    make = factory_for(url)
+    cleanup.callback(dispose, make)
+    with make.app.app_context():
+        upgrade()
+    scene = Scene(make)
+    made = start_cluster(url, redis_url, tmp_path, with_nginx=True)
+    cleanup.callback(made.stop)
+    return server, make, scene, made
+
+
+def composer_post(user: HttpUser, base_url: str, patient_id: int, fields: dict):
+    return user.http.post(
+        f"{base_url}/staff/patients/{patient_id}/updates",
+        data=fields,
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def saved(make: Factory, patient_id: int) -> tuple[list[str], int, int, int]:
+    """Summaries, family events, audit records and the event counter of a child."""
+    with make.app.app_context():
+        summaries = db.session.scalars(
+            select(Update.summary).where(Update.patient_id == patient_id).order_by(Update.id)
+        ).all()
+        events = db.session.scalar(
+            select(func.count())
+            .select_from(FamilyEvent)
+            .where(FamilyEvent.patient_id == patient_id)
+        )
+        audits = db.session.scalar(select(func.count()).select_from(AuditEvent))
+        counter = db.session.get(Patient, patient_id).last_event_seq
+        db.session.remove()
+    return list(summaries), events, audits, counter
 
 
 def test_a_postgres_restart_keeps_the_text_and_saves_nothing_half(tmp_path, shared_redis, browser):
-    server = PrivatePostgres().create()
-    try:
-        url = server.create_database("rounds")
-        make = factory_for(url)
-        with make.app.app_context():
-            from flask_migrate import upgrade
+    with contextlib.ExitStack() as cleanup:
+        server, make, scene, made = database_outage_scene(cleanup, tmp_path, shared_redis)
+        base = made.nginx.url
+        clinician = person_on(made, scene.clinician.email, "app2")
+        reader = FamilyReader(person_on(made, scene.parent1.email, "app1"), scene.child1)
+        cleanup.callback(reader.close)
+        reader.connect()
+        clinician.post_update(scene.child1, "Before the database restart.")
+        wait_for_seen(reader, [1])
+        typed = "Needs more oxygen overnight; <b>not</b> lost."
+        fields = {"status": "serious", "summary": typed, "plan": "Keep on the ward."}
+        # The clinician's composer was loaded before the database went away.
+        token = clinician.csrf(clinician.http.get(base + "/signin").text)
+        dispose(make)
+        server.stop()
 
-            upgrade()
-        scene = Scene(make)
-        made = start_cluster(url, shared_redis, tmp_path, with_nginx=True)
-        try:
-            clinician = person_on(made, scene.clinician.email, "app2")
-            reader = FamilyReader(person_on(made, scene.parent1.email, "app1"), scene.child1)
-            reader.connect()
-            clinician.post_update(scene.child1, "Before the database restart.")
-            wait_for_seen(reader, [1])
-            typed = "Needs more oxygen overnight; <b>not</b> lost."
-            # The clinician's composer was loaded before the database went away.
-            token = clinician.csrf(clinician.http.get(made.nginx.url + "/signin").text)
-            dispose(make)
-            server.stop()
-            failed = clinician.http.post(
-                f"{made.nginx.url}/staff/patients/{scene.child1}/updates",
-                data={
-                    "status": "serious",
-                    "summary": typed,
-                    "plan": "Keep on the ward.",
-                    "action": "post",
-                    "csrf_token": token,
-                },
-                allow_redirects=False,
-                timeout=10,
+        failed = composer_post(
+            clinician, base, scene.child1, {**fields, "action": "post", "csrf_token": token}
+        )
+        assert failed.status_code == 503
+        assert "Not saved" in failed.text
+        assert "nothing was saved" in failed.text
+        assert "Needs more oxygen overnight; &lt;b&gt;not&lt;/b&gt; lost." in failed.text
+        assert "Keep on the ward." in failed.text
+        look_at(browser, base, failed.text, "production-staff-1280-not-saved")
+        server.start()
+
+        # The page's "Try again" button sends the kept fields again, as they were.
+        kept = {
+            name: html.unescape(value)
+            for name, value in re.findall(
+                r'type="hidden" name="([^"]+)" value="([^"]*)"', failed.text
             )
-            assert failed.status_code == 503
-            assert "Not saved" in failed.text
-            assert "nothing was saved" in failed.text
-            assert "Needs more oxygen overnight; &lt;b&gt;not&lt;/b&gt; lost." in failed.text
-            assert "Keep on the ward." in failed.text
-            look_at(browser, made.nginx.url, failed.text, "production-staff-1280-not-saved")
-            server.start()
-            # The page's "Try again" button sends the kept fields again, as they were.
-            kept = {
-                name: html.unescape(value)
-                for name, value in re.findall(
-                    r'type="hidden" name="([^"]+)" value="([^"]*)"', failed.text
+        }
+        assert kept["summary"] == typed
+        retried = composer_post(clinician, base, scene.child1, kept)
+        assert retried.status_code == 302, retried.text[:1000]
+        wait_for_seen(reader, [1, 2], timeout=60)
+        summaries, events, audits, counter = saved(make, scene.child1)
+        assert summaries == ["Before the database restart.", typed]
+        assert (events, counter) == (2, 2)
+
+        # Now the database dies in the middle of saving: the event counter is taken and the
+        # update row is being written (a test trigger holds it there) when PostgreSQL stops.
+        hold_update_inserts(server)
+        during = "Written while the database died."
+        outcome = {}
+        sending = threading.Thread(
+            target=lambda: outcome.update(
+                response=composer_post(
+                    clinician,
+                    base,
+                    scene.child1,
+                    {**fields, "summary": during, "action": "post", "csrf_token": token},
                 )
-            }
-            assert kept["summary"] == typed
-            retried = clinician.http.post(
-                f"{made.nginx.url}/staff/patients/{scene.child1}/updates",
-                data=kept,
-                allow_redirects=False,
-                timeout=10,
             )
-            assert retried.status_code == 302, retried.text[:1000]
-            wait_for_seen(reader, [1, 2], timeout=60)
-            with make.app.app_context():
-                summaries = db.session.scalars(
-                    select(Update.summary).where(Update.patient_id == scene.child1)
-                ).all()
-                events = db.session.scalar(
-                    select(func.count())
-                    .select_from(FamilyEvent)
-                    .where(FamilyEvent.patient_id == scene.child1)
-                )
-            assert sorted(summaries) == sorted(["Before the database restart.", typed])
-            assert events == 2
-            reader.close()
-        finally:
-            made.stop()
-            dispose(make)
-    finally:
-        server.destroy()
+        )
+        sending.start()
+        wait_until(lambda: insert_is_held(server), timeout=20, message="the insert to be held")
+        dispose(make)
+        server.stop()
+        sending.join(40)
+        assert outcome["response"].status_code == 503
+        assert during in outcome["response"].text
+        server.start()
+        release_update_inserts(server)
+        assert saved(make, scene.child1) == (summaries, 2, audits, 2)
+        # Connections recovered by themselves: the next post goes through and reaches the family.
+        clinician.post_update(scene.child1, "After the second restart.")
+        wait_for_seen(reader, [1, 2, 3], timeout=60)
+
+
+def hold_update_inserts(server: PrivatePostgres) -> None:
+    """A test-only trigger that keeps every new update row waiting (for a crash mid-save)."""
+    with psycopg.connect(server.dsn_for("rounds"), autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION test_hold() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN PERFORM pg_sleep(60); RETURN NEW; END $$"
+        )
+        conn.execute(
+            "CREATE TRIGGER test_hold BEFORE INSERT ON updates "
+            "FOR EACH ROW EXECUTE FUNCTION test_hold()"
+        )
+
+
+def insert_is_held(server: PrivatePostgres) -> bool:
+    with psycopg.connect(server.dsn_for("rounds"), autocommit=True) as conn:
+        return bool(
+            conn.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
+                "AND query ILIKE 'INSERT INTO updates%'"
+            ).fetchone()
+        )
+
+
+def release_update_inserts(server: PrivatePostgres) -> None:
+    with psycopg.connect(server.dsn_for("rounds"), autocommit=True) as conn:
+        conn.execute("DROP TRIGGER test_hold ON updates")
+        conn.execute("DROP FUNCTION test_hold()")
 
 
 # --- Browsers through the proxy -------------------------------------------------------------
