@@ -120,7 +120,8 @@ class ProductionConfig(Config):
         # default 100 connections.
         "pool_size": int(os.environ.get("ROUNDS_DB_POOL_SIZE", "10")),
         "max_overflow": 10,
-        "pool_timeout": 10,
+        # During a reconnect storm a thousand sockets queue for a connection at once.
+        "pool_timeout": 30,
     }
     REQUIRED = {
         "SECRET_KEY": "SECRET_KEY",

@@ -2,6 +2,7 @@
 
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from rounds.extensions import db, login_manager
@@ -56,15 +57,21 @@ def register_errorhandlers(app: Flask) -> None:
             return jsonify(error=title), code
         return render_template("error.html", title=title, body=body, code=code), code
 
+    @app.errorhandler(PoolTimeout)
     @app.errorhandler(DBAPIError)
-    def database_error(error: DBAPIError):
-        if not database_unreachable(error):
+    def database_error(error: DBAPIError | PoolTimeout):
+        if isinstance(error, DBAPIError) and not database_unreachable(error):
             return unexpected_error(error)
         try:
             db.session.rollback()
         except DBAPIError:
             db.session.invalidate()
-        app.logger.warning("database unreachable on %s %s", request.method, _rule(), exc_info=False)
+        app.logger.warning(
+            "database busy or unreachable (%s) on %s %s",
+            type(error).__name__,
+            request.method,
+            _rule(),
+        )
         # The page must not ask the database who is signed in: it is the thing that is gone
         # (and a user loaded before the outage was expired by the rollback).
         g._login_user = login_manager.anonymous_user()

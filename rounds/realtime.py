@@ -66,8 +66,16 @@ class SocketRegistry:
         """Use Redis when the app runs with a message queue."""
         url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
         self.prefix = app.config["SOCKETIO_CHANNEL"]
+        # A blocking pool: a thousand sockets reconnecting at once wait for a connection
+        # instead of failing at redis-py's default cap of 100.
         self.redis = (
-            redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
+            redis.Redis(
+                connection_pool=redis.BlockingConnectionPool.from_url(
+                    url, max_connections=50, timeout=5, socket_timeout=2, socket_connect_timeout=2
+                )
+            )
+            if url
+            else None
         )
 
     def key(self, user_id: int) -> str:

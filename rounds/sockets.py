@@ -25,7 +25,7 @@ def connect(auth=None):
         return admit(auth)
     except SQLAlchemyError as error:
         registry.remove(request.sid)  # if it got as far as registering
-        log.warning("socket refused: database unreachable (%s)", type(error).__name__)
+        log.warning("socket refused: database busy or unreachable (%s)", type(error).__name__)
         raise ConnectionRefusedError("unavailable") from error
 
 

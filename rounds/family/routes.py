@@ -1,5 +1,7 @@
 """The family's phone-first pages: their children, and each child's updates, live."""
 
+import time
+
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -68,20 +70,44 @@ def events(patient_id: int):
     if after is None:
         abort(400)
     body = {"patient": patient.id, "last_seq": after, "events": []}
-    if feed.current_seq(patient) <= after:
+    # Just read from the database by get_patient (a request starts with an empty session).
+    if patient.last_event_seq <= after:
         return jsonify(body)
+    last_seq, html = feed_html(patient)
     record_view(current_user, patient.id)
-    last_seq, threads = feed.family_snapshot(patient)
     new_events = feed.events_after(patient, after, upto=last_seq)
     if new_events:
         body["events"] = [
             {"seq": e.seq, "kind": e.kind, "message": EVENT_WORDS[e.kind]} for e in new_events
         ]
         body["last_seq"] = last_seq
-        body["html"] = render_template(
-            "family/_feed.html",
-            patient=patient,
-            threads=threads,
-            late=feed.is_late(threads[0].current if threads else None),
-        )
+        body["html"] = html
     return jsonify(body)
+
+
+# One push sends every family member of a child to events.json at once. The feed they get is
+# the same for all of them at a given event number, so each process renders it once: keyed
+# by (child, event number), which nothing ever changes (a correction is a new event), and
+# kept briefly because "today" and "late" depend on the clock.
+FEED_CACHE_SECONDS = 30
+FEED_CACHE_SIZE = 1000
+_feeds: dict[tuple[int, int], tuple[float, str]] = {}
+
+
+def feed_html(patient: Patient) -> tuple[int, str]:
+    """The child's family feed as HTML and the event number it shows."""
+    seq = patient.last_event_seq  # read by get_patient in this request
+    cached = _feeds.get((patient.id, seq))
+    if cached and time.monotonic() - cached[0] < FEED_CACHE_SECONDS:
+        return seq, cached[1]
+    seq, threads = feed.family_snapshot(patient)
+    html = render_template(
+        "family/_feed.html",
+        patient=patient,
+        threads=threads,
+        late=feed.is_late(threads[0].current if threads else None),
+    )
+    while len(_feeds) >= FEED_CACHE_SIZE:
+        _feeds.pop(next(iter(_feeds)), None)  # the oldest first
+    _feeds[(patient.id, seq)] = (time.monotonic(), html)
+    return seq, html

@@ -138,7 +138,7 @@
     showDisconnected();
     // A refused connection (signed out elsewhere, say) is not retried by the client itself.
     if (!socket.active) {
-      window.setTimeout(function () { if (!ended) { socket.connect(); } }, 15000);
+      window.setTimeout(function () { if (!ended) { socket.connect(); } }, 3000 + Math.random() * 7000);
     }
   });
   socket.on("family_event", function (note) {

@@ -75,7 +75,7 @@
   var socket = io({ reconnectionDelayMax: 10000 });
   // A refused connection (the database was briefly away, say) is not retried by the client.
   socket.on("connect_error", function () {
-    if (!socket.active) { window.setTimeout(function () { socket.connect(); }, 15000); }
+    if (!socket.active) { window.setTimeout(function () { socket.connect(); }, 3000 + Math.random() * 7000); }
   });
   socket.on("family_event", function (note) {
     if (census) { refreshCensus(); return; }
