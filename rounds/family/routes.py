@@ -74,7 +74,6 @@ def events(patient_id: int):
     if patient.last_event_seq <= after:
         return jsonify(body)
     last_seq, html = feed_html(patient)
-    record_view(current_user, patient.id)
     new_events = feed.events_after(patient, after, upto=last_seq)
     if new_events:
         body["events"] = [
@@ -82,6 +81,8 @@ def events(patient_id: int):
         ]
         body["last_seq"] = last_seq
         body["html"] = html
+    # Last: its commit expires every loaded object, and reading one again costs a query.
+    record_view(current_user, patient_id)
     return jsonify(body)
 
 

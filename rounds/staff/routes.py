@@ -118,7 +118,8 @@ def post(patient_id: int):
         return render_patient_page(child, form, preview=preview_of(child, form.to_fields()))
     post_update(current_user, child, form.to_fields())
     flash("Update posted. The family can see it now.", "success")
-    return redirect(url_for("staff.patient", patient_id=child.id) + "#history")
+    # patient_id, not child.id: the commit expired the child, and reading it costs a query.
+    return redirect(url_for("staff.patient", patient_id=patient_id) + "#history")
 
 
 def preview_of(child: Patient, fields: UpdateFields):
