@@ -1,0 +1,302 @@
+"""Production-mode load: Rounds (gunicorn + gevent, PostgreSQL, Redis) beside a Node baseline.
+
+Run by hand:  .venv/bin/python bench/load.py [--quick]
+Needs: `npm ci --prefix bench/node`, PostgreSQL on 127.0.0.1:5432 (user postgres), and the
+redis-server program (the bench starts a private one on a free port, so no other Socket.IO
+server hears its traffic).
+
+For each target in turn (the app, then a minimal Node socket.io 4 server doing the same
+fan-out, never both at once), on two server processes sharing one Redis:
+1. unit load: 200 family sockets over one unit's 30 children, all on process 1, 10 posts/s;
+2. hospital load: 2,000 family sockets over 300 children, half on each process, 10 posts/s,
+   posts alternating between the processes; memory per family = growth of the socket-holding
+   processes' RSS (gunicorn: the workers, not the masters; node: the process) / sockets;
+3. reconnect storm: both processes are stopped (SIGQUIT for gunicorn, SIGTERM for node), one
+   update per child is written while they are down, and after a fixed outage both start again;
+   timed from that start command until every socket is connected and has fetched its child's
+   events up to the newest seq.
+The Node swarm (bench/node/swarm.js) is the families and the poster (clinicians signed in over
+HTTP for the app), so post and receive times come from one clock. "Notification" is the
+family_event reaching the socket; "screen" is the events fetch that follows completing.
+"""
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load_data import (  # noqa: E402
+    World,
+    app_post_seqs,
+    app_post_while_away,
+    app_seqs,
+    bench_app,
+    check_cookie,
+    make_world,
+    node_post_while_away,
+    node_seqs,
+)
+from load_report import print_report  # noqa: E402
+from load_servers import (  # noqa: E402
+    ROOT,
+    CpuMeter,
+    PrivateRedis,
+    ScratchDatabase,
+    Server,
+    Swarm,
+    free_port,
+)
+
+WARMUP_POSTS = 30
+# How long after the last post answered a family may still get it and count as not missed.
+DRAIN_SECONDS = 60
+
+
+def main() -> None:
+    """Set up, run both targets, print the table, clean up."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer posts (100 per phase)")
+    parser.add_argument("--posts", type=int, default=300, help="measured posts per phase")
+    parser.add_argument("--rate", type=float, default=10.0, help="posts per second")
+    parser.add_argument("--families", type=int, default=2000)
+    parser.add_argument("--unit-families", type=int, default=200)
+    parser.add_argument("--units", type=int, default=10)
+    parser.add_argument("--children-per-unit", type=int, default=30)
+    parser.add_argument("--outage", type=float, default=3.0, help="seconds from stop to start")
+    args = parser.parse_args()
+    if args.quick:
+        args.posts = 100
+    workdir = Path(tempfile.mkdtemp(prefix="rounds-bench-"))
+    started = time.monotonic()
+    redis = PrivateRedis(workdir)
+    database = ScratchDatabase()
+    swarm = None
+    try:
+        ports = {name: free_port() for name in ("app1", "app2", "node1", "node2")}
+        origins = ",".join(f"http://127.0.0.1:{ports[n]}" for n in ("app1", "app2"))
+        settings = {
+            "SECRET_KEY": secrets.token_hex(32),
+            "DATABASE_URL": database.url,
+            "REDIS_URL": redis.url,
+            "SOCKETIO_ALLOWED_ORIGINS": origins,
+        }
+        migrate(settings)
+        app = bench_app(
+            {
+                "SECRET_KEY": settings["SECRET_KEY"],
+                "SQLALCHEMY_DATABASE_URI": database.url,
+                "REDIS_URL": redis.url,
+                "SOCKETIO_ALLOWED_ORIGINS": origins.split(","),
+            }
+        )
+        made = time.monotonic()
+        world = make_world(
+            app, args.units, args.children_per_unit, args.unit_families, args.families
+        )
+        print(
+            f"data: {len(world.all_families)} families, {len(world.children)} children "
+            f"in {time.monotonic() - made:.0f} s",
+            flush=True,
+        )
+        with app.app_context():
+            from rounds.extensions import db
+
+            db.engine.dispose()
+        swarm = Swarm(workdir / "swarm.log")
+        offer = swarm.ask({"cmd": "offer"}, timeout=15)
+        results = {}
+        for kind in ("app", "node"):
+            servers = [
+                Server(
+                    kind,
+                    name,
+                    ports[name],
+                    server_env(settings, name, ports[name]),
+                    workdir / f"{name}.log",
+                )
+                for name in (f"{kind}1", f"{kind}2")
+            ]
+            try:
+                results[kind] = run_target(
+                    kind, servers, swarm, app, redis, world, args, database.name
+                )
+            finally:
+                for server in servers:
+                    server.stop()
+        print_report(results, offer, args, workdir, time.monotonic() - started)
+    finally:
+        if swarm is not None:
+            swarm.stop()
+        database.drop()
+        redis.stop()
+
+
+def server_env(settings: dict, name: str, port: int) -> dict:
+    """The environment of one server process, as the production instructions give it."""
+    return {
+        **os.environ,
+        **settings,
+        "ROUNDS_CONFIG": "production",
+        "PORT": str(port),
+        "ROUNDS_PROCESS_NAME": name,
+    }
+
+
+def migrate(settings: dict) -> None:
+    """Run the migrations once, before any server starts."""
+    env = {**os.environ, **settings, "ROUNDS_CONFIG": "production"}
+    flask = str(ROOT / ".venv" / "bin" / "flask")
+    subprocess.run(
+        [flask, "--app", "app", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def client_specs(kind, families, servers, seqs) -> list[dict]:
+    """The swarm's clients: family i on server i mod len(servers)."""
+    specs = []
+    for i, family in enumerate(families):
+        spec = {
+            "mode": kind,
+            "url": servers[i % len(servers)].url,
+            "patients": [family.patient],
+            "seqs": {str(family.patient): seqs.get(family.patient, 0)},
+        }
+        if kind == "app":
+            spec["cookie"] = family.cookie
+        specs.append(spec)
+    return specs
+
+
+def post_plan(kind, children, count, servers, world: World) -> list[dict]:
+    """``count`` posts cycling over ``children``; post i goes to server i mod len(servers)."""
+    return [
+        {
+            "mode": kind,
+            "url": servers[i % len(servers)].url,
+            "patient": children[i % len(children)],
+            "poster": world.unit_of[children[i % len(children)]],
+        }
+        for i in range(count)
+    ]
+
+
+def run_target(kind, servers, swarm, app, redis, world: World, args, database_name) -> dict:
+    """Unit load, hospital load with memory, and the reconnect storm, for one target."""
+    redis.flush()
+    print(f"{kind}: starting {', '.join(s.name for s in servers)}", flush=True)
+    for server in servers:
+        server.start()
+
+    def seqs():
+        if kind == "app":
+            return app_seqs(app, world.children)
+        return node_seqs(redis.client(), world.children)
+
+    def post_and_score(children, posting_servers, count, tag):
+        plan = post_plan(kind, children, count, posting_servers, world)
+        common = {"cmd": "run", "rate": args.rate, "tag": tag}
+        sent = swarm.ask({**common, "posts": plan})
+        if kind == "app":
+            saved = app_post_seqs(app, tag)
+        else:
+            saved = {post["i"]: post["seq"] for post in sent["posts"] if post["ok"]}
+        score = {"cmd": "score", "drain_s": DRAIN_SECONDS}
+        return swarm.ask({**score, "seqs": {str(i): saved.get(i) for i in range(count)}})
+
+    def measure(children, posting_servers, posts, phase):
+        post_and_score(children, posting_servers, WARMUP_POSTS, f"Bench {kind} {phase} warm-up")
+        meter = CpuMeter([s.socket_pid() for s in servers], database_name)
+        meter.start()
+        result = post_and_score(children, posting_servers, posts, f"Bench {kind} {phase} run")
+        result["cpu"] = meter.stop()
+        return result
+
+    out = {"servers": [s.name for s in servers]}
+    if kind == "app":
+        out["cookie_check"] = check_cookie(servers[0].url, world.unit_families[0])
+        posters = [
+            {
+                "url": servers[0].url,
+                "email": c.email,
+                "password": "correct horse battery staple",
+                "patient": world.children[u * args.children_per_unit],
+            }
+            for u, c in enumerate(world.clinicians)
+        ]
+        swarm.ask({"cmd": "signin", "posters": posters}, timeout=120)
+
+    # 1. Unit load, one process.
+    unit_children = world.children[: args.children_per_unit]
+    specs = client_specs(kind, world.unit_families, servers[:1], seqs())
+    out["unit_connect"] = swarm.ask({"cmd": "connect", "clients": specs})
+    print(f"{kind}: unit load, {len(specs)} sockets", flush=True)
+    out["unit"] = measure(unit_children, servers[:1], args.posts, "unit")
+    swarm.ask({"cmd": "close"})
+
+    # 2. Hospital load, two processes, with memory.
+    time.sleep(1)
+    rss_before = [s.rss_kb() for s in servers]
+    specs = client_specs(kind, world.all_families, servers, seqs())
+    print(f"{kind}: hospital load, {len(specs)} sockets", flush=True)
+    out["big_connect"] = swarm.ask({"cmd": "connect", "clients": specs, "timeout_s": 180})
+    time.sleep(2)
+    rss_connected = [s.rss_kb() for s in servers]
+    out["big"] = measure(world.children, servers, args.posts, "hospital")
+    rss_traffic = [s.rss_kb() for s in servers]
+    n = max(1, out["big_connect"]["connected"])
+    out["rss"] = {
+        "before_kb": rss_before,
+        "connected_kb": rss_connected,
+        "traffic_kb": rss_traffic,
+        "per_family_connected_kb": (sum(rss_connected) - sum(rss_before)) / n,
+        "per_family_traffic_kb": (sum(rss_traffic) - sum(rss_before)) / n,
+    }
+
+    # 3. Reconnect storm.
+    print(f"{kind}: reconnect storm", flush=True)
+    stopped_at = time.monotonic()
+    for server in servers:
+        server.signal_stop()
+    out["storm_down"] = swarm.ask({"cmd": "wait_disconnected", "timeout_s": 20}, timeout=30)
+    out["down_seconds"] = time.monotonic() - stopped_at
+    if kind == "app":
+        app_post_while_away(app, world)
+    else:
+        node_post_while_away(redis.client(), world)
+    out["away_posts_seconds"] = time.monotonic() - stopped_at - out["down_seconds"]
+    for server in servers:
+        server.proc.wait(20)
+    latest = seqs()
+    time.sleep(max(0.0, stopped_at + args.outage - time.monotonic()))
+    out["outage_seconds"] = time.monotonic() - stopped_at
+    restart_ns = time.monotonic_ns()
+    swarm.send(
+        {
+            "cmd": "storm_watch",
+            "latest": {str(k): v for k, v in latest.items()},
+            "since_ns": str(restart_ns),
+            "timeout_s": 60,
+        }
+    )
+    for server in servers:
+        server.start(wait=False)
+    for server in servers:
+        server.wait_healthy()
+    out["boot_seconds"] = (time.monotonic_ns() - restart_ns) / 1e9
+    out["storm"] = swarm.answer(timeout=90)
+    swarm.ask({"cmd": "close"})
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,264 @@
+"""The side-by-side table of bench/load.py: the app, the Node baseline, ratios, targets."""
+
+import os
+import re
+import subprocess
+from functools import partial
+from pathlib import Path
+
+LOG_TROUBLE = re.compile(r"Traceback|\bERROR\b|Error:|exception|CRITICAL|WORKER TIMEOUT", re.I)
+
+
+def percentile(values, p):
+    """The p-th percentile (nearest rank); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def fmt(value, digits=1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+def ratio(app, node) -> str:
+    if app is None or node is None or node == 0:
+        return "-"
+    return f"{app / node:.2f}x"
+
+
+class Table:
+    """Rows of: measure, app, node, ratio, target, verdict."""
+
+    def __init__(self):
+        self.rows = []
+
+    def add(self, name, app, node, target="", met=None, digits=1, show_ratio=True):
+        verdict = "" if met is None else ("PASS" if met else "MISS")
+        self.rows.append(
+            (
+                name,
+                fmt(app, digits),
+                fmt(node, digits),
+                ratio(app, node) if show_ratio else "",
+                target,
+                verdict,
+            )
+        )
+
+    def section(self, title):
+        self.rows.append((title,))
+
+    def print(self):
+        head = ("measure", "app", "node", "app/node", "target", "")
+        widths = (44, 9, 9, 9, 22, 4)
+        line = "  ".join(
+            f"{h:<{w}}" if i == 0 else f"{h:>{w}}"
+            for i, (h, w) in enumerate(zip(head, widths, strict=True))
+        )
+        print(line)
+        print("-" * len(line))
+        for row in self.rows:
+            if len(row) == 1:
+                print(row[0])
+                continue
+            print(
+                "  ".join(
+                    f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
+                    for i, (c, w) in enumerate(zip(row, widths, strict=True))
+                )
+            )
+
+
+def latency_rows(table, app, node, label, p99_target=None, p99_factor=None, screen_cap=None):
+    """p50/p95/p99 of notification and screen, then the counts."""
+    for key, name in (("notify", "post-to-notification"), ("screen", "post-to-screen")):
+        for p in (50, 95, 99):
+            a, n = percentile(app[key], p), percentile(node[key], p)
+            target, met = "", None
+            if p == 99 and key == "notify" and p99_factor:
+                target = f"<= {p99_factor:g}x node"
+                met = a is not None and bool(n) and a <= p99_factor * n
+            if p == 99 and key == "screen" and screen_cap:
+                target, met = f"<= {screen_cap} ms", a is not None and a <= screen_cap
+            table.add(f"  {name} p{p} (ms)", a, n, target, met)
+    table.add(
+        "  post HTTP request p50 (ms)",
+        percentile(app["post_ms"], 50),
+        percentile(node["post_ms"], 50),
+    )
+    table.add(
+        "  post HTTP request p99 (ms)",
+        percentile(app["post_ms"], 99),
+        percentile(node["post_ms"], 99),
+    )
+    strict = label == "big"
+    for key, name in (
+        ("missed", "missed notifications"),
+        ("duplicated", "duplicated"),
+        ("missed_screen", "never on screen"),
+        ("foreign", "other child's events"),
+        ("posts_failed", "posts failed"),
+        ("fetch_errors", "events fetch errors"),
+    ):
+        zero = key in ("missed", "duplicated") and strict
+        table.add(
+            f"  {name}",
+            app[key],
+            node[key],
+            "0" if zero else "",
+            (app[key] == 0) if zero else None,
+            show_ratio=False,
+        )
+    table.add(
+        "  posts saved (their deliveries are expected)",
+        app["posts_saved"],
+        node["posts_saved"],
+        show_ratio=False,
+    )
+    table.add("  deliveries expected", app["expected"], node["expected"], show_ratio=False)
+    table.add(
+        "  server CPU per post, fan-out and fetches (ms)",
+        app["cpu"]["servers_ms"] / app["posts"],
+        node["cpu"]["servers_ms"] / node["posts"],
+    )
+    table.add(
+        "  machine CPU used by the bench (%)",
+        app["cpu"]["bench_pct"],
+        node["cpu"]["bench_pct"],
+        show_ratio=False,
+        digits=0,
+    )
+    table.add(
+        "  machine CPU used by other work (%)",
+        app["cpu"]["others_pct"],
+        node["cpu"]["others_pct"],
+        "~0",
+        show_ratio=False,
+        digits=0,
+    )
+
+
+def print_report(results, offer, args, workdir: Path, elapsed: float) -> None:
+    """Print the whole table, then the facts a reader needs to trust it."""
+    app, node = results["app"], results["node"]
+    table = Table()
+    u_fams = app["unit_connect"]["total"]
+    table.section(
+        f"Unit load: {u_fams} sockets over {args.children_per_unit} children, "
+        f"1 process, {args.rate:g} posts/s, {args.posts} posts"
+    )
+    latency_rows(table, app["unit"], node["unit"], "unit", p99_factor=2, screen_cap=150)
+    big_fams = app["big_connect"]["total"]
+    table.section(
+        f"Hospital load: {big_fams} sockets over {args.units * args.children_per_unit}"
+        f" children, 2 processes, {args.rate:g} posts/s, {args.posts} posts"
+    )
+    table.add(
+        "  sockets connected",
+        app["big_connect"]["connected"],
+        node["big_connect"]["connected"],
+        str(big_fams),
+        app["big_connect"]["connected"] == big_fams,
+        show_ratio=False,
+    )
+    table.add(
+        "  time to connect them all (s)",
+        app["big_connect"]["seconds"],
+        node["big_connect"]["seconds"],
+    )
+    latency_rows(table, app["big"], node["big"], "big", p99_factor=3)
+    a_rss, n_rss = app["rss"], node["rss"]
+    table.add(
+        "  memory per family, connected (KB)",
+        a_rss["per_family_connected_kb"],
+        n_rss["per_family_connected_kb"],
+        "<= 100 KB",
+        a_rss["per_family_connected_kb"] <= 100,
+    )
+    table.add(
+        "  memory per family, after posts (KB)",
+        a_rss["per_family_traffic_kb"],
+        n_rss["per_family_traffic_kb"],
+        "<= 100 KB",
+        a_rss["per_family_traffic_kb"] <= 100,
+    )
+    table.section(
+        f"Reconnect storm: both processes restarted, {big_fams} sockets, "
+        f"outage {app['outage_seconds']:.1f} s / {node['outage_seconds']:.1f} s"
+    )
+    a_st, n_st = app["storm"], node["storm"]
+    table.add(
+        "  all back and caught up, from start (s)",
+        a_st["seconds_to_all"],
+        n_st["seconds_to_all"],
+        "<= 10 s",
+        a_st["seconds_to_all"] is not None and a_st["seconds_to_all"] <= 10,
+        digits=2,
+    )
+    table.add(
+        "  half back and caught up, from start (s)",
+        a_st["seconds_p50"],
+        n_st["seconds_p50"],
+        digits=2,
+    )
+    table.add(
+        "  processes healthy again, from start (s)",
+        app["boot_seconds"],
+        node["boot_seconds"],
+        digits=2,
+    )
+    table.add("  sockets caught up", a_st["caught_up"], n_st["caught_up"], show_ratio=False)
+    table.print()
+    print()
+    for kind, res in results.items():
+        print(
+            f"{kind} storm: sockets all down {res['down_seconds']:.1f} s after the stop signal; "
+            f"{args.units * args.children_per_unit} updates written while away in "
+            f"{res['away_posts_seconds']:.1f} s; start command {res['outage_seconds']:.1f} s "
+            "after the stop signal"
+        )
+    print(
+        f"compression offered by the swarm: {offer['extensions']!r}; negotiated: "
+        f"app {app['big_connect']['extensions']}, node {node['big_connect']['extensions']}"
+    )
+    for kind, res in results.items():
+        rss = res["rss"]
+        print(
+            f"{kind} RSS KB per socket-holding process (gunicorn workers / node): before "
+            f"{rss['before_kb']}, connected {rss['connected_kb']}, after posts "
+            f"{rss['traffic_kb']}"
+        )
+        errors = [
+            e
+            for phase in ("unit_connect", "unit", "big_connect", "big", "storm")
+            for e in res[phase].get("errors", [])
+        ]
+        if errors:
+            print(f"{kind} swarm errors (first {min(len(errors), 8)}): {errors[:8]}")
+    if "cookie_check" in app:
+        print(f"minted family cookie, GET /family/: {app['cookie_check']}")
+    for log in sorted(workdir.glob("*.log")):
+        trouble = [
+            line
+            for line in log.read_text(errors="replace").splitlines()
+            if LOG_TROUBLE.search(line)
+        ]
+        if trouble:
+            print(f"{log.name}: {len(trouble)} error lines, e.g. {trouble[0][:160]!r}")
+    print(f"app code: {code_version()}")
+    print(f"logs: {workdir}   machine: {os.cpu_count()} cores   run took {elapsed:.0f} s")
+
+
+def code_version() -> str:
+    """The commit measured, and whether the work tree had changes on top of it."""
+    root = Path(__file__).resolve().parent.parent
+    run = partial(subprocess.run, cwd=root, capture_output=True, text=True, check=False)
+    head = run(["git", "rev-parse", "--short", "HEAD"]).stdout.strip() or "unknown"
+    changed = run(["git", "status", "--porcelain", "--", "rounds", "config.py", "deploy"]).stdout
+    note = " with uncommitted changes in rounds/, config.py or deploy/" if changed else ""
+    return head + note
