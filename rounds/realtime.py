@@ -85,7 +85,7 @@ class SocketRegistry:
     def add(self, sid: str, user_id: int) -> None:
         """Record a new connection of ``user_id``."""
         self.local[sid] = user_id
-        self._remote_add(sid, user_id)
+        self._remote_add((sid, user_id))
 
     def remove(self, sid: str) -> None:
         """Forget a closed connection."""
@@ -110,16 +110,17 @@ class SocketRegistry:
 
     def register_local_again(self) -> None:
         """Write this process's sockets into Redis again (after Redis lost them)."""
-        for sid, user_id in list(self.local.items()):
-            self._remote_add(sid, user_id)
+        self._remote_add(*self.local.items())
 
-    def _remote_add(self, sid: str, user_id: int) -> None:
-        if self.redis is None:
+    def _remote_add(self, *sockets: tuple[str, int]) -> None:
+        """Add (socket id, person) pairs in one round trip."""
+        if self.redis is None or not sockets:
             return
         try:
-            pipe = self.redis.pipeline()
-            pipe.sadd(self.key(user_id), sid)
-            pipe.expire(self.key(user_id), REGISTRY_TTL_SECONDS)
+            pipe = self.redis.pipeline(transaction=False)
+            for sid, user_id in sockets:
+                pipe.sadd(self.key(user_id), sid)
+                pipe.expire(self.key(user_id), REGISTRY_TTL_SECONDS)
             pipe.execute()
         except redis.RedisError as error:
             log.warning("socket registry: could not add a socket (%s)", type(error).__name__)
