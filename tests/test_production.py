@@ -268,13 +268,23 @@ def test_a_socket_from_a_foreign_origin_is_refused_through_the_proxy(cluster, sc
 # --- Faults ---------------------------------------------------------------------------------
 
 
-def test_family_on_a_killed_process_reconnects_to_the_other_and_catches_up(cluster, scene):
+def reading_family(cluster, scene, first: str) -> tuple[HttpUser, FamilyReader]:
+    """The clinician on app2 and parent 1's page on app1, which has shown a first update."""
     clinician = person_on(cluster, scene.clinician.email, "app2")
     reader = FamilyReader(person_on(cluster, scene.parent1.email, "app1"), scene.child1)
     reader.connect()
     try:
-        clinician.post_update(scene.child1, "Before the crash.")
+        clinician.post_update(scene.child1, first)
         wait_for_seen(reader, [1])
+    except BaseException:
+        reader.close()
+        raise
+    return clinician, reader
+
+
+def test_family_on_a_killed_process_reconnects_to_the_other_and_catches_up(cluster, scene):
+    clinician, reader = reading_family(cluster, scene, "Before the crash.")
+    try:
         cluster["app1"].kill()
         for n in range(2, 6):
             clinician.post_update(scene.child1, f"While app1 is gone, number {n}.")
@@ -288,12 +298,8 @@ def test_family_on_a_killed_process_reconnects_to_the_other_and_catches_up(clust
 
 
 def test_a_phone_offline_for_60_posts_catches_up_once_in_order(cluster, scene):
-    clinician = person_on(cluster, scene.clinician.email, "app2")
-    reader = FamilyReader(person_on(cluster, scene.parent1.email, "app1"), scene.child1)
-    reader.connect()
+    clinician, reader = reading_family(cluster, scene, "Before the phone went offline.")
     try:
-        clinician.post_update(scene.child1, "Before the phone went offline.")
-        wait_for_seen(reader, [1])
         reader.client.disconnect()
         for n in range(2, 62):
             clinician.post_update(scene.child1, f"Offline update {n}.")
