@@ -8,7 +8,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from sqlalchemy.exc import SQLAlchemyError
 
 from rounds import permissions
-from rounds.extensions import socketio
+from rounds.extensions import socketio, without_transaction
 from rounds.realtime import patient_room, registry, unit_room, user_room
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ def connect(auth=None):
 
 def admit(auth=None) -> bool:
     """The body of ``connect``: check, join rooms, register."""
+    # Reads only, and each read must see what is committed now: no transaction needed.
+    without_transaction()
     if not current_user.is_authenticated:
         return False
     patient_ids = permissions.family_patient_ids(current_user)

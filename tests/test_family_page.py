@@ -4,9 +4,16 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from config import Config
+from rounds import create_app
+from rounds.extensions import db
+from rounds.family import routes as family_routes
+from rounds.models import Unit
 from rounds.models.types import utcnow
 from tests.conftest import sign_in
+from tests.factories import Factory
 
 PAGE_BUDGET = 60 * 1024  # bytes, compressed, all assets included (issue #3)
 
@@ -125,3 +132,46 @@ def test_events_endpoint_gives_exactly_what_came_after(client, world, make):
     assert "Later 2" in body["html"]
     empty = client.get(f"/family/children/{world.child_a1}/events.json?after=4").get_json()
     assert empty == {"patient": world.child_a1, "last_seq": 4, "events": []}
+
+
+def test_a_phone_away_for_longer_than_the_kept_events_still_gets_every_one(
+    client, world, make, monkeypatch
+):
+    # The feed keeps its newest events for the phones that missed only a few; one that was
+    # away for longer is answered from the database. Both must give exactly what came after.
+    monkeypatch.setattr(family_routes, "RECENT_EVENTS", 2)
+    for n in range(5):
+        make.post(world.clinician, world.child_a1, f"While away {n}")
+    sign_in(client, world.parent_a1.email)
+    url = f"/family/children/{world.child_a1}/events.json"
+    newest = client.get(f"{url}?after=0").get_json()["last_seq"]
+    for after in range(newest):
+        body = client.get(f"{url}?after={after}").get_json()
+        assert [e["seq"] for e in body["events"]] == list(range(after + 1, newest + 1)), after
+        assert body["last_seq"] == newest
+        assert "While away 4" in body["html"]
+
+
+def test_an_events_fetch_hands_its_connection_back_with_transactions_on(database_url):
+    # Events fetches run without a transaction; the next request on the same connection
+    # (a post, which must save all or nothing) has to get one again.
+    options = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 1, "max_overflow": 0}
+    app = create_app(
+        "test", {"SQLALCHEMY_DATABASE_URI": database_url, "SQLALCHEMY_ENGINE_OPTIONS": options}
+    )
+    try:
+        world = Factory(app).world()
+        client = app.test_client()
+        sign_in(client, world.parent_a1.email)
+        fetched = client.get(f"/family/children/{world.child_a1}/events.json?after=0")
+        assert fetched.status_code == 200 and fetched.get_json()["events"]
+        with app.app_context():
+            before = db.session.scalar(sa.select(sa.func.count(Unit.id)))
+            db.session.add(Unit(name="Rolled back", phone="0"))
+            db.session.flush()
+            db.session.rollback()
+            assert db.session.scalar(sa.select(sa.func.count(Unit.id))) == before
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -1,13 +1,24 @@
 """The family's phone-first pages: their children, and each child's updates, live."""
 
+import threading
 import time
+from dataclasses import dataclass
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from rounds import feed
-from rounds.extensions import db
+from rounds.extensions import db, without_transaction
 from rounds.forms import whole_number
 from rounds.models import AccessGrant, Patient
 from rounds.permissions import Action, get_patient
@@ -20,6 +31,14 @@ EVENT_WORDS = {
     "corrected": "The care team corrected an update.",
     "retracted": "The care team removed an update.",
 }
+
+
+@bp.before_request
+def fetch_without_transaction():
+    """An events fetch reads, then writes one audit row: no transaction needed (see
+    ``without_transaction``). Before the sign-in check, whose user query is the first."""
+    if request.endpoint == "family.events":
+        without_transaction()
 
 
 @bp.before_request
@@ -73,34 +92,86 @@ def events(patient_id: int):
     # Just read from the database by get_patient (a request starts with an empty session).
     if patient.last_event_seq <= after:
         return jsonify(body)
-    last_seq, html = feed_html(patient)
-    new_events = feed.events_after(patient, after, upto=last_seq)
+    shown = family_feed(patient)
+    if after >= shown.recent_from:
+        new_events = [e for e in shown.recent if e[0] > after]
+    else:  # a phone that was away for a long time
+        new_events = [(e.seq, e.kind) for e in feed.events_after(patient, after, upto=shown.seq)]
     if new_events:
         body["events"] = [
-            {"seq": e.seq, "kind": e.kind, "message": EVENT_WORDS[e.kind]} for e in new_events
+            {"seq": seq, "kind": kind, "message": EVENT_WORDS[kind]} for seq, kind in new_events
         ]
-        body["last_seq"] = last_seq
-        body["html"] = html
+        body["last_seq"] = shown.seq
+        body["html"] = shown.html
     # Last: its commit expires every loaded object, and reading one again costs a query.
     record_view(current_user, patient_id)
     return jsonify(body)
 
 
-# One push sends every family member of a child to events.json at once. The feed they get is
-# the same for all of them at a given event number, so each process renders it once: keyed
-# by (child, event number), which nothing ever changes (a correction is a new event), and
-# kept briefly because "today" and "late" depend on the clock.
+# One push sends every family member of a child to events.json at once. What they get is
+# the same for all of them at a given event number, so each process makes it once: keyed by
+# (child, event number), which nothing ever changes (a correction is a new event), and kept
+# briefly because "today" and "late" depend on the clock. The requests of one push arrive
+# together: the first makes it, the others wait for it rather than each make it too.
 FEED_CACHE_SECONDS = 30
 FEED_CACHE_SIZE = 1000
-_feeds: dict[tuple[int, int], tuple[float, str]] = {}
+RENDER_WAIT_SECONDS = 10
+# The events kept with the feed: a phone that missed no more than these needs no query.
+RECENT_EVENTS = 50
 
 
-def feed_html(patient: Patient) -> tuple[int, str]:
-    """The child's family feed as HTML and the event number it shows."""
-    seq = patient.last_event_seq  # read by get_patient in this request
-    cached = _feeds.get((patient.id, seq))
-    if cached and time.monotonic() - cached[0] < FEED_CACHE_SECONDS:
-        return seq, cached[1]
+@dataclass(frozen=True)
+class ShownFeed:
+    """A child's family feed at one event number, as HTML, with the events that led to it."""
+
+    seq: int
+    html: str
+    recent: list[tuple[int, str]]  # (seq, kind) of the newest events, in order
+    recent_from: int  # ``recent`` holds every event after this one
+    made_at: float
+
+
+class FeedCache:
+    """This process's recent feeds, one per app (tests build many apps in one process)."""
+
+    def __init__(self):
+        self.feeds: dict[tuple[int, int], ShownFeed] = {}
+        self.making: dict[tuple[int, int], threading.Event] = {}
+
+    def get(self, key: tuple[int, int]) -> ShownFeed | None:
+        """A feed made less than FEED_CACHE_SECONDS ago."""
+        shown = self.feeds.get(key)
+        if shown and time.monotonic() - shown.made_at < FEED_CACHE_SECONDS:
+            return shown
+        return None
+
+    def put(self, key: tuple[int, int], shown: ShownFeed) -> None:
+        """Keep a feed, dropping the oldest beyond FEED_CACHE_SIZE."""
+        while len(self.feeds) >= FEED_CACHE_SIZE:
+            self.feeds.pop(next(iter(self.feeds)), None)
+        self.feeds[key] = shown
+
+
+def family_feed(patient: Patient) -> ShownFeed:
+    """The child's family feed as it is now (at ``patient.last_event_seq``, or newer)."""
+    cache = current_app.extensions.setdefault("rounds_family_feeds", FeedCache())
+    key = (patient.id, patient.last_event_seq)  # read by get_patient in this request
+    shown = cache.get(key)
+    if shown is not None:
+        return shown
+    made = threading.Event()
+    other = cache.making.setdefault(key, made)
+    if other is not made:  # another request of this process is making it
+        other.wait(RENDER_WAIT_SECONDS)
+        return cache.get(key) or _make_feed(patient, cache)  # or that one failed: make our own
+    try:
+        return _make_feed(patient, cache)
+    finally:
+        del cache.making[key]
+        made.set()
+
+
+def _make_feed(patient: Patient, cache: FeedCache) -> ShownFeed:
     seq, threads = feed.family_snapshot(patient)
     html = render_template(
         "family/_feed.html",
@@ -108,7 +179,8 @@ def feed_html(patient: Patient) -> tuple[int, str]:
         threads=threads,
         late=feed.is_late(threads[0].current if threads else None),
     )
-    while len(_feeds) >= FEED_CACHE_SIZE:
-        _feeds.pop(next(iter(_feeds)), None)  # the oldest first
-    _feeds[(patient.id, seq)] = (time.monotonic(), html)
-    return seq, html
+    recent_from = max(0, seq - RECENT_EVENTS)
+    recent = [(e.seq, e.kind) for e in feed.events_after(patient, recent_from, upto=seq)]
+    shown = ShownFeed(seq, html, recent, recent_from, time.monotonic())
+    cache.put((patient.id, seq), shown)
+    return shown

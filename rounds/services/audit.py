@@ -1,6 +1,7 @@
 """Audit rows, added inside the caller's transaction."""
 
 from flask import has_request_context, request
+from sqlalchemy import insert
 
 from rounds.extensions import db
 from rounds.models import AuditEvent, User
@@ -26,8 +27,15 @@ def audit(
 
 
 def record_view(viewer: User, patient_id: int, what: str = "updates") -> None:
-    """Audit that ``viewer`` read a child's information, and commit."""
-    audit("view_" + what, viewer, patient_id, detail=_client_hint())
+    """Audit that ``viewer`` read a child's information, and commit.
+
+    Every family fetch after a push comes here: a plain INSERT, no object to track.
+    """
+    db.session.execute(
+        insert(AuditEvent).values(
+            action="view_" + what, actor_id=viewer.id, patient_id=patient_id, detail=_client_hint()
+        )
+    )
     db.session.commit()
 
 
