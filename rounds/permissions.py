@@ -11,6 +11,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from rounds.extensions import db
 from rounds.models import AccessGrant, Patient, Update, User
@@ -92,7 +93,8 @@ def may(user: User, action: Action, patient: Patient) -> bool:
 
 def _patient_or_404(patient_id: int, allowed) -> Patient:
     """The child, if ``allowed(patient)``; else 404, the same as a child that does not exist."""
-    patient = db.session.get(Patient, patient_id)
+    # With its unit: staff pages and checks nearly always need it (time zone, name).
+    patient = db.session.get(Patient, patient_id, options=[joinedload(Patient.unit)])
     if patient is None or not allowed(patient):
         abort(404)
     return patient
