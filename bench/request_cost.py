@@ -3,13 +3,15 @@
 Run by hand:  .venv/bin/python bench/request_cost.py [--posts N]
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and the redis-server program.
 
-One gunicorn process in production mode (gevent, PostgreSQL, a private Redis), nobody
-connected by socket. One client, one request at a time over a kept-alive connection, as the
-swarm of bench/load.py does: each post is followed by one events fetch from each family member
-of that child (about 7, ``after`` the event before the post). The server's CPU is read from
-/proc around each request kind, so the numbers are what the process spends, not what the
-client waits. bench/load.py is the whole picture; this is the quick loop for making the hot
-path leaner (about a minute).
+One gunicorn process in production mode (gevent, PostgreSQL, a private Redis), one unit of
+30 children and 200 family members, kept-alive connections as the swarm of bench/load.py
+uses. Each post is followed by one events fetch from each family member of that child (about
+7, ``after`` the event before the post), all sent at once as a push makes them
+(``--one-by-one``: one after another). Then 1,000 ``GET /health`` (the stack's floor) and the
+200 family sockets connected and closed one at a time. The server's CPU is read from /proc
+around each kind, so the numbers are what the process spends, not what a client waits.
+bench/load.py is the whole picture; this is the quick loop for making the hot paths leaner
+(about a minute).
 """
 
 import argparse
@@ -31,6 +33,7 @@ from load import migrate, server_env  # noqa: E402
 from load_data import app_seqs, bench_app, make_world, mint_cookie  # noqa: E402
 from load_servers import PrivateRedis, ScratchDatabase, Server, cpu_ms, free_port  # noqa: E402
 
+WARMUP_POSTS = 30  # one round over every child before measuring
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -45,8 +48,14 @@ class Client:
         headers = {"Cookie": f"rounds_session={self.cookie}", "Accept-Encoding": "gzip, deflate"}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # gunicorn closes a kept-alive connection idle for 2 s; a browser tries once more.
+            self.conn.close()
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
         data = response.read()
         if response.getheader("Content-Encoding") == "gzip":
             data = gzip.decompress(data)
@@ -54,8 +63,8 @@ class Client:
 
 
 def fetch_all(clients: list[Client], path: str, together: bool) -> None:
-    """Each family member fetches the events: one after another, or all at once as a push
-    makes them (one thread each, released together)."""
+    """Each family member fetches the events: one after another, or at once as after a push
+    (one thread each)."""
 
     def fetch(client: Client) -> None:
         status, body, _ = client.request("GET", path)
@@ -91,6 +100,62 @@ def measure_sockets(port: int, worker: int, families) -> tuple[float, float]:
     time.sleep(1)  # the server notices the last ones
     cpu2 = cpu_ms(worker)
     return (cpu1 - cpu0) / len(clients), (cpu2 - cpu1) / len(clients)
+
+
+def measure_posts(app, world, staff: Client, token: str, families, worker: int, args) -> dict:
+    """Post to each child in turn; after each post, that child's family members fetch."""
+    cpu = {"post": [], "fetch": []}
+    wall = {"post": [], "fetch": []}
+    fetches = 0
+    seqs = app_seqs(app, world.children)  # nobody else posts: each post adds one event
+    for i in range(WARMUP_POSTS + args.posts):
+        child = world.children[i % len(world.children)]
+        form = urlencode(
+            {"status": "serious", "summary": f"Cost {i}", "action": "post", "csrf_token": token}
+        )
+        cpu0, t0 = cpu_ms(worker), time.perf_counter()
+        status, _, _ = staff.request("POST", f"/staff/patients/{child}/updates", form)
+        cpu1, t1 = cpu_ms(worker), time.perf_counter()
+        assert status == 302, status
+        events = f"/family/children/{child}/events.json?after={seqs[child]}"
+        fetch_all(families[child], events, args.together)
+        cpu2, t2 = cpu_ms(worker), time.perf_counter()
+        seqs[child] += 1
+        if i >= WARMUP_POSTS:
+            cpu["post"].append(cpu1 - cpu0)
+            cpu["fetch"].append(cpu2 - cpu1)
+            wall["post"].append((t1 - t0) * 1000)
+            wall["fetch"].append((t2 - t1) * 1000 / len(families[child]))
+            fetches += len(families[child])
+    return {"cpu": cpu, "wall": wall, "fetches": fetches}
+
+
+def measure_floor(port: int, cookie: str, worker: int, count: int = 1000) -> float:
+    """Server CPU per GET /health: gunicorn, gevent, Flask and the session, nothing else."""
+    client = Client(port, cookie)
+    cpu0 = cpu_ms(worker)
+    for _ in range(count):
+        assert client.request("GET", "/health")[0] == 200
+    return (cpu_ms(worker) - cpu0) / count
+
+
+def report(posts: dict, health_cpu: float, sockets: list, together: bool) -> None:
+    """Print the figures."""
+    count, fetches = len(posts["cpu"]["post"]), posts["fetches"]
+    post_cpu, fetch_cpu = sum(posts["cpu"]["post"]), sum(posts["cpu"]["fetch"])
+    how = "at once after each post" if together else "one after another"
+    print(f"{count} posts, {fetches} fetches ({fetches / count:.1f} per post, {how})")
+    print(f"  server CPU per post                 {post_cpu / count:6.1f} ms")
+    print(f"  server CPU per events fetch         {fetch_cpu / fetches:6.1f} ms")
+    print(f"  server CPU per post and its fetches {(post_cpu + fetch_cpu) / count:6.1f} ms")
+    print(f"  server CPU per GET /health (floor)  {health_cpu:6.2f} ms")
+    print(f"  server CPU per socket connect       {statistics.mean(s[0] for s in sockets):6.1f} ms")
+    print(f"  server CPU per socket disconnect    {statistics.mean(s[1] for s in sockets):6.1f} ms")
+    print(
+        f"  post, wall p50                      {statistics.median(posts['wall']['post']):6.1f} ms"
+    )
+    fetch_wall = statistics.median(posts["wall"]["fetch"])
+    print(f"  events fetch, wall p50 (per fetch)  {fetch_wall:6.1f} ms")
 
 
 def main() -> None:
@@ -144,48 +209,12 @@ def main() -> None:
         for family in world.unit_families:
             families.setdefault(family.patient, []).append(Client(port, family.cookie))
 
-        post_cpu, fetch_cpu, post_ms, fetch_ms = [], [], [], []
-        fetches = 0
-        seqs = app_seqs(app, world.children)  # nobody else posts: each post adds one event
-        for i in range(args.posts + 30):
-            child = world.children[i % len(world.children)]
-            form = urlencode(
-                {"status": "serious", "summary": f"Cost {i}", "action": "post", "csrf_token": token}
-            )
-            cpu0, t0 = cpu_ms(worker), time.perf_counter()
-            status, _, _ = staff.request("POST", f"/staff/patients/{child}/updates", form)
-            cpu1, t1 = cpu_ms(worker), time.perf_counter()
-            assert status == 302, status
-            events = f"/family/children/{child}/events.json?after={seqs[child]}"
-            fetch_all(families[child], events, args.together)
-            cpu2, t2 = cpu_ms(worker), time.perf_counter()
-            seqs[child] += 1
-            if i >= 30:  # after a warm-up round over every child
-                post_cpu.append(cpu1 - cpu0)
-                fetch_cpu.append(cpu2 - cpu1)
-                post_ms.append((t1 - t0) * 1000)
-                fetch_ms.append((t2 - t1) * 1000 / len(families[child]))
-                fetches += len(families[child])
-        floor = Client(port, world.unit_families[0].cookie)
-        cpu0 = cpu_ms(worker)
-        for _ in range(1000):
-            assert floor.request("GET", "/health")[0] == 200
-        health_cpu = (cpu_ms(worker) - cpu0) / 1000
-        rounds_ = [
+        posts = measure_posts(app, world, staff, token, families, worker, args)
+        health_cpu = measure_floor(port, world.unit_families[0].cookie, worker)
+        sockets = [
             measure_sockets(port, worker, world.unit_families) for _ in range(args.socket_rounds)
         ]
-        connect_cpu = statistics.mean(r[0] for r in rounds_)
-        disconnect_cpu = statistics.mean(r[1] for r in rounds_)
-        posts = len(post_cpu)
-        print(f"{posts} posts, {fetches} fetches ({fetches / posts:.1f} per post), one at a time")
-        print(f"  server CPU per post          {sum(post_cpu) / posts:6.1f} ms")
-        print(f"  server CPU per events fetch  {sum(fetch_cpu) / fetches:6.1f} ms")
-        print(f"  server CPU per post cycle    {(sum(post_cpu) + sum(fetch_cpu)) / posts:6.1f} ms")
-        print(f"  server CPU per GET /health (the floor) {health_cpu:6.2f} ms")
-        print(f"  server CPU per socket connect    {connect_cpu:6.1f} ms")
-        print(f"  server CPU per socket disconnect {disconnect_cpu:6.1f} ms")
-        print(f"  post wall p50                {statistics.median(post_ms):6.1f} ms")
-        print(f"  events fetch wall p50        {statistics.median(fetch_ms):6.1f} ms")
+        report(posts, health_cpu, sockets, args.together)
     finally:
         if server is not None:
             server.stop()
