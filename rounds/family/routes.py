@@ -154,7 +154,9 @@ class FeedCache:
 
 def family_feed(patient: Patient) -> ShownFeed:
     """The child's family feed as it is now (at ``patient.last_event_seq``, or newer)."""
-    cache = current_app.extensions.setdefault("rounds_family_feeds", FeedCache())
+    cache = current_app.extensions.get("rounds_family_feeds")
+    if cache is None:  # the app's first feed
+        cache = current_app.extensions.setdefault("rounds_family_feeds", FeedCache())
     key = (patient.id, patient.last_event_seq)  # read by get_patient in this request
     shown = cache.get(key)
     if shown is not None:
