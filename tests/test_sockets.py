@@ -71,12 +71,17 @@ def test_staff_hear_their_own_unit_only(app, world, make):
     assert family_events(other_unit) == [(world.child_b1, 2)]
 
 
+def assert_only_told_access_ended(sock, patient_id: int) -> None:
+    """The socket received one thing since it was last read: access to this child ended."""
+    received = sock.get_received()
+    assert [m["name"] for m in received] == ["access_ended"]
+    assert received[0]["args"][0] == {"patient": patient_id}
+
+
 def test_revoked_parent_is_cut_off_but_keeps_their_other_child(app, world, make):
     sock = socket_for(app, world.parent_both.email)
     make.revoke(world.grant_both_a1)
-    received = sock.get_received()
-    assert [m["name"] for m in received] == ["access_ended"]
-    assert received[0]["args"][0] == {"patient": world.child_a1}
+    assert_only_told_access_ended(sock, world.child_a1)
 
     make.post(world.clinician, world.child_a1, "After the revoke")
     make.post(world.clinician, world.child_a2, "Marker for A2")
@@ -162,9 +167,7 @@ def test_after_a_queue_outage_sockets_catch_up_and_lost_revokes_take_effect(app,
     resync_local_sockets(app)
 
     assert family_events(parent) == [(world.child_a1, 2)]  # "event 2 exists": the page fetches
-    received = cut_off.get_received()
-    assert [m["name"] for m in received] == ["access_ended"]
-    assert received[0]["args"][0] == {"patient": world.child_a2}
+    assert_only_told_access_ended(cut_off, world.child_a2)
     make.post(world.clinician, world.child_a2, "Must not reach the revoked parent")
     make.post(world.clinician, world.child_a1, "Marker")
     assert family_events(parent) == [(world.child_a1, 3)]
