@@ -57,6 +57,18 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 64 * 1024
 
+    # Rate limits (Flask-Limiter): kept in this process unless production points them at Redis.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    # How many proxies in front set X-Forwarded-For (0: none, the embedded default).
+    PROXY_COUNT = int(os.environ.get("ROUNDS_PROXY_COUNT", "0"))
+
+    # How long an invitation (QR code, link, short code) can be used.
+    INVITATION_HOURS = int(os.environ.get("ROUNDS_INVITATION_HOURS", "72"))
+    # Guessing invitation codes: a few tries per client, and a ceiling for everyone together.
+    INVITATION_CODE_LIMIT_PER_CLIENT = "10 per minute;40 per hour"
+    INVITATION_CODE_LIMIT_GLOBAL = "300 per hour"
+
     # argon2id cost; lowered only in tests.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
@@ -111,6 +123,8 @@ class ProductionConfig(Config):
     SOCKETIO_ASYNC_MODE = "gevent"
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL")
     SESSION_COOKIE_SECURE = True
+    # nginx in front (deploy/nginx): the client's own address for rate limits.
+    PROXY_COUNT = int(os.environ.get("ROUNDS_PROXY_COUNT", "1"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {
         **Config.SQLALCHEMY_ENGINE_OPTIONS,
         # An unreachable database host fails a request in seconds ("Not saved, try again"),
@@ -145,6 +159,9 @@ class ProductionConfig(Config):
         app.config["SQLALCHEMY_DATABASE_URI"] = postgres_url(app.config["SQLALCHEMY_DATABASE_URI"])
         if not app.config["REDIS_URL"].startswith(("redis://", "rediss://", "unix://")):
             raise SystemExit("REDIS_URL must start with redis://, rediss:// or unix://")
+        # Every process counts against the same limits; while Redis is away, each on its own.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+        app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
         for origin in app.config["SOCKETIO_ALLOWED_ORIGINS"]:
             if not origin.startswith(("https://", "http://")) or origin.endswith("/"):
                 raise SystemExit(
@@ -176,6 +193,8 @@ class TestConfig(Config):
     SOCKETIO_ALLOWED_ORIGINS = ["http://localhost"]
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    # Tests share one process and one address; the rate-limit tests switch it on themselves.
+    RATELIMIT_ENABLED = False
     ARGON2_PARALLELISM = 1
 
 

@@ -1,8 +1,10 @@
 """Rounds: live, plain-language rounds updates for the families of children in intensive care."""
 
+import logging
 from pathlib import Path
 
 from flask import Flask, flash, jsonify, redirect, request, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import config_for
@@ -50,11 +52,20 @@ def register_extensions(app: Flask) -> None:
 
     # Socket handlers must be registered before init_app, for every app built in a process.
     from rounds import realtime, sockets  # noqa: F401
-    from rounds.extensions import compress, configure_sqlite, db, login_manager, migrate, socketio
+    from rounds.extensions import (
+        compress,
+        configure_sqlite,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        socketio,
+    )
     from rounds.forms import whole_number
     from rounds.models import User
 
     db.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         event.listen(db.engine, "connect", configure_sqlite)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -103,6 +114,10 @@ def register_extensions(app: Flask) -> None:
     realtime.registry.init_app(app)
     if not app.config["WEBSOCKET_COMPRESSION"]:
         app.wsgi_app = refuse_websocket_compression(app.wsgi_app)
+    if app.config["PROXY_COUNT"]:
+        # The client's own address (rate limits, the audit hint), not the proxy's.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def refuse_websocket_compression(wsgi_app):
@@ -126,6 +141,8 @@ def register_blueprints(app: Flask) -> None:
     from rounds.admin.routes import bp as admin_bp
     from rounds.auth.routes import bp as auth_bp
     from rounds.family.routes import bp as family_bp
+    from rounds.join.routes import DropInvitationTokens
+    from rounds.join.routes import bp as join_bp
     from rounds.staff import access_routes, routes  # noqa: F401 - they add the staff routes
     from rounds.staff import bp as staff_bp
 
@@ -133,3 +150,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(family_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(join_bp)
+    request_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, DropInvitationTokens) for f in request_log.filters):
+        request_log.addFilter(DropInvitationTokens())

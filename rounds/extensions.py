@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and bound to an app in ``create_app``."""
 
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -29,6 +31,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 compress = Compress()
 socketio = SocketIO()
+# Storage from RATELIMIT_STORAGE_URI: memory in the embedded default, Redis in production.
+limiter = Limiter(key_func=get_remote_address)
 
 
 def configure_sqlite(dbapi_connection, _record) -> None:

@@ -28,7 +28,7 @@ def register_security(app: Flask) -> None:
         headers["X-Content-Type-Options"] = "nosniff"
         # Same-origin only: no address ever leaks to another site, and over HTTPS Flask-WTF's
         # CSRF check needs the browser's Referer on our own forms ("no-referrer" broke them).
-        headers["Referrer-Policy"] = "same-origin"
+        headers.setdefault("Referrer-Policy", "same-origin")  # a view may ask for less
         headers["X-Frame-Options"] = "DENY"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if app.config.get("SESSION_COOKIE_SECURE"):

@@ -45,3 +45,14 @@ RELATIONSHIPS = (
     "Sibling",
     "Other relative",
 )
+
+# Languages a family member can choose for Rounds' own words (code, name in that language).
+LANGUAGES = (
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("pt", "Português"),
+    ("ar", "العربية"),
+    ("zh", "中文"),
+    ("vi", "Tiếng Việt"),
+)

@@ -8,6 +8,7 @@ from rounds.extensions import db
 from rounds.models import Patient, Unit, Update, User
 from rounds.services.access import grant_family_access, revoke_family_access
 from rounds.services.accounts import create_unit, create_user
+from rounds.services.invitations import create_invitation
 from rounds.services.patients import admit_patient
 from rounds.services.updates import UpdateFields, post_update
 
@@ -63,6 +64,16 @@ class Factory:
             by = self._system_user(patient.unit_id)
             user = db.session.get(User, person.id)
             return grant_family_access(by, patient, user, "Mother", guardian).id
+
+    def invitation(self, patient_id: int, name: str = "Ana Example") -> int:
+        """An open invitation to follow a child, made by a nurse of its unit; returns its id."""
+        with self.app.app_context():
+            patient = db.session.get(Patient, patient_id)
+            nurse = self.person("nurse", (patient.unit_id,))
+            made = create_invitation(
+                db.session.get(User, nurse.id), patient, name, "Grandparent", False, "en"
+            )
+            return made.invitation.id
 
     def revoke(self, grant_id: int) -> None:
         """Take a grant away through the service."""

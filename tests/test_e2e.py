@@ -20,6 +20,7 @@ def ward(live_make):
     """A fictional unit with two children and their parents."""
     unit = live_make.unit("Pediatric ICU (test)")
     ward = type("Ward", (), {})()
+    ward.unit_id = unit
     ward.clinician = live_make.person("clinician", (unit,), name="Sam Rivera")
     ward.noah = live_make.patient(unit, "Noah Chen", "1")
     ward.leo = live_make.patient(unit, "Leo Lopez", "2")
@@ -222,3 +223,62 @@ def test_census_and_child_page_follow_what_colleagues_post(browser, live_server,
     expect(desk.locator("#history")).to_contain_text("Posted by a colleague meanwhile.")
     expect(desk.locator("#changed-elsewhere")).to_be_hidden()
     expect(desk.get_by_label("Summary in plain words")).to_have_value("Half-typed at the bedside")
+
+
+def test_a_nurse_invites_at_the_bedside_and_revokes_live(browser, live_server, live_make, ward):
+    """The issue's bedside story: QR card, the grandmother joins on her phone and reads the
+    update, the nurse removes her access and her open page is cut off without a reload."""
+    base = live_server.url
+    unit_nurse = live_make.person("nurse", (ward.unit_id,), name="Priya Shah")
+    desk = browser.new_context(viewport=DESK).new_page()
+    sign_in(desk, base, unit_nurse.email)
+    desk.goto(f"{base}/staff/patients/{ward.noah}/family")
+    desk.get_by_label("Family member's full name").nth(0).fill("Grace Chen")
+    desk.get_by_label("Relationship to the child").nth(0).select_option("Grandparent")
+    desk.get_by_label("Their preferred language").select_option("zh")
+    desk.get_by_role("button", name="Make invitation").click()
+    card = desk.locator(".invitation-card")
+    expect(card).to_contain_text("Grace Chen")
+    expect(card.locator("svg")).to_be_visible()
+    screenshot(desk, "staff-invitation-card-1280")
+    link = card.get_by_role("link", name="the invitation link").get_attribute("href")
+
+    phone = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True).new_page()
+    phone.goto(link)
+    expect(phone).to_have_url(f"{base}/join/")  # the token is gone from the address bar
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Follow Noah Chen's updates")
+    expect(phone.get_by_label("Your full name")).to_have_value("Grace Chen")
+    screenshot(phone, "join-welcome-360")
+    phone.get_by_label("Your email address (you sign in with it)").fill("grace.chen@example.org")
+    phone.get_by_label("Choose a passphrase").fill("tea garden sunrise")
+    phone.get_by_label("Type the passphrase again").fill("tea garden sunrise")
+    phone.get_by_label("I have read this and want to receive updates").check()
+    phone.get_by_role("button", name="Join and see the updates").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Noah Chen")
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
+    expect(phone.get_by_text("steady night on ECMO")).to_be_visible()
+    phone.evaluate("window.__sameDocument = true")
+    screenshot(phone, "join-child-page-360")
+
+    # The same link a second time, on another phone: used up, and it says what to do.
+    other = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True).new_page()
+    other.goto(link)
+    expect(other.get_by_role("heading", level=1)).to_have_text("This invitation cannot be used")
+    screenshot(other, "join-used-link-360")
+    other.get_by_role("link", name="Type a code from an invitation card").click()
+    other.get_by_label("Invitation code").fill("abcd 2345")
+    other.get_by_role("button", name="Continue").click()
+    expect(other.locator(".field__error")).to_contain_text("This code does not work")
+    screenshot(other, "join-wrong-code-360")
+
+    desk.goto(f"{base}/staff/patients/{ward.noah}/family")
+    expect(desk.get_by_role("cell", name=re.compile("^Grace Chen"))).to_be_visible()
+    screenshot(desk, "staff-access-panel-1280")
+    desk.get_by_role("button", name="Remove access for Grace Chen").click()
+    expect(desk.locator(".notice--success")).to_contain_text("no longer has access")
+    expect(phone.locator("#connection")).to_have_attribute(
+        "data-state", "offline", timeout=DEADLINE
+    )
+    expect(phone.get_by_text("steady night on ECMO")).to_be_hidden()
+    assert phone.evaluate("window.__sameDocument") is True  # cut off live, not by a reload
+    screenshot(phone, "join-access-ended-360")

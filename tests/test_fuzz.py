@@ -18,11 +18,21 @@ from wtforms.validators import Length
 
 from rounds.auth.forms import SignInForm
 from rounds.extensions import db
-from rounds.models import AccessGrant, FamilyEvent, Patient, Update, UpdateRetraction, User
+from rounds.join.forms import CodeForm
+from rounds.models import (
+    AccessGrant,
+    FamilyEvent,
+    Invitation,
+    Patient,
+    Update,
+    UpdateRetraction,
+    User,
+)
 from rounds.staff.forms import (
     AdmitForm,
     CorrectionForm,
     GrantAccessForm,
+    InviteForm,
     RetractForm,
     UpdateForm,
 )
@@ -134,10 +144,34 @@ def form_cases(w, make) -> dict[str, FormCase]:
             {"relationship": "Cousin twice removed"},
             done=(200, 302),  # 200: a new account, its first passphrase shown once
         ),
+        "invite": FormCase(
+            InviteForm,
+            "clinician",
+            lambda: f"{child}/family/invitations",
+            {
+                "invitee_name": "Ana Example",
+                "invitee_relationship": "Grandparent",
+                "invitee_language": "pt",
+            },
+            {"invitee_language": "xx"},
+            done=(200,),  # the invitation card
+        ),
+        "invitation code": FormCase(
+            CodeForm, "anonymous", lambda: "/join/code", {"code": "ABCD-2345"}, {}, refused=400
+        ),
     }
 
 
-FORM_NAMES = ["sign in", "post update", "correct update", "retract update", "admit", "grant access"]
+FORM_NAMES = [
+    "sign in",
+    "post update",
+    "correct update",
+    "retract update",
+    "admit",
+    "grant access",
+    "invite",
+    "invitation code",
+]
 
 
 def text_fields(form_class) -> dict[str, int]:
@@ -192,6 +226,7 @@ def rows(app) -> dict:
         "patients": select(func.count()).select_from(Patient),
         "discharged": select(func.count()).where(Patient.discharged_at.is_not(None)),
         "users": select(func.count()).select_from(User),
+        "invitations": select(func.count()).select_from(Invitation),
     }
     with app.app_context():
         query = select(*[q.scalar_subquery().label(name) for name, q in counted.items()])
@@ -560,7 +595,12 @@ def test_garbage_in_other_query_strings_is_ignored(users, world):
 
 def route_paths(app, world) -> list[tuple[str, frozenset]]:
     """Every route (but static) as a real path, with the methods it answers."""
-    ids = {"patient_id": world.child_a1, "update_id": world.update_a1, "grant_id": world.grant_a1}
+    ids = {
+        "patient_id": world.child_a1,
+        "update_id": world.update_a1,
+        "grant_id": world.grant_a1,
+        "invitation_id": 1,
+    }
     paths: dict[str, set] = {}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -568,6 +608,7 @@ def route_paths(app, world) -> list[tuple[str, frozenset]]:
         path = rule.rule
         for name, value in ids.items():
             path = path.replace(f"<int:{name}>", str(value))
+        path = re.sub(r"<string\(length=(\d+)\):token>", lambda m: "x" * int(m[1]), path)
         assert "<" not in path, f"no id to fill in {rule.rule}"
         paths.setdefault(path, set()).update(rule.methods)  # one path, several rules
     return sorted((path, frozenset(methods)) for path, methods in paths.items())

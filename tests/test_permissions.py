@@ -19,6 +19,7 @@ from rounds.models import (
     AccessGrant,
     AuditEvent,
     FamilyEvent,
+    Invitation,
     Patient,
     Update,
     UpdateRetraction,
@@ -71,6 +72,7 @@ class Expect:
     ok_for: dict = field(default_factory=dict)
     denied_for: dict = field(default_factory=dict)
     audited: bool = False
+    writes: bool = True  # an allowed POST writes something (join.accept with nothing to join: no)
     signed_out: int = 302  # a signed-out visitor is sent to sign in (the JSON feed: 401)
 
 
@@ -97,6 +99,16 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("staff.access_panel", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
     ("staff.grant_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.revoke_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    # "Invite, grant, revoke family access": the invitation card is shown once (200).
+    ("staff.invite", "POST"): Expect(STAFF_WRITE, ok=200, targets=CHILDREN),
+    ("staff.cancel_invite", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    # Joining is for anyone holding an invitation: a made-up one is the same 404 for all.
+    ("join.open_link", "GET"): Expect(None, ok=404),
+    ("join.enter_code", "GET"): Expect(None),
+    ("join.enter_code", "POST"): Expect(None, ok=400),  # a wrong code: the form again
+    ("join.welcome", "GET"): Expect(None, ok=404),  # no invitation under way
+    ("join.welcome", "POST"): Expect(None, ok=404),
+    ("join.accept", "POST"): Expect(EVERYONE, ok=404, writes=False),
     # The list of one's own children; with exactly one, straight to that child.
     ("family.home", "GET"): Expect(EVERYONE, ok_for={"parent_a1": 302, "parent_a2": 302}),
     ("family.child", "GET"): Expect(READ_UPDATES, targets=CHILDREN, audited=True),
@@ -183,6 +195,28 @@ def revoke_fresh_grant(ctx, role, target):
     return {"patient_id": child_id(ctx.world, target), "grant_id": grant}, {}
 
 
+def invite_someone(ctx, role, target):
+    data = {"invitee_name": "Ana Example", "invitee_relationship": "Grandparent"}
+    return the_child(ctx, role, target)[0], {**data, "invitee_language": "pt"}
+
+
+def cancel_fresh_invitation(ctx, role, target):
+    invitation = ctx.make.invitation(real_child(ctx.world, target))
+    return {"patient_id": child_id(ctx.world, target), "invitation_id": invitation}, {}
+
+
+def made_up_token(ctx, role, target):
+    return {"token": "x" * 43}, {}  # the length of a real one
+
+
+def wrong_code(ctx, role, target):
+    return {}, {"code": "ABCD-2345"}
+
+
+def new_account(ctx, role, target):
+    return {}, {"name": "Ana Example", "email": f"ana.{role}@example.org", "consent": "y"}
+
+
 def wrong_password(ctx, role, target):
     return {}, {"email": "nobody@example.org", "password": "not the password"}
 
@@ -207,6 +241,14 @@ REQUESTS = {
     ("staff.access_panel", "GET"): the_child,
     ("staff.grant_access", "POST"): grant_to_fresh_person,
     ("staff.revoke_access", "POST"): revoke_fresh_grant,
+    ("staff.invite", "POST"): invite_someone,
+    ("staff.cancel_invite", "POST"): cancel_fresh_invitation,
+    ("join.open_link", "GET"): made_up_token,
+    ("join.enter_code", "GET"): nothing,
+    ("join.enter_code", "POST"): wrong_code,
+    ("join.welcome", "GET"): nothing,
+    ("join.welcome", "POST"): new_account,
+    ("join.accept", "POST"): nothing,
     ("family.home", "GET"): nothing,
     ("family.child", "GET"): the_child,
     ("family.events", "GET"): the_feed,
@@ -232,6 +274,10 @@ def written(app) -> dict:
         .select_from(Patient)
         .where(Patient.discharged_at.is_not(None)),
         "users": select(func.count()).select_from(User),
+        "invitations": select(func.count()).select_from(Invitation),
+        "cancelled invitations": select(func.count())
+        .select_from(Invitation)
+        .where(Invitation.cancelled_at.is_not(None)),
         "audit events": select(func.count()).select_from(AuditEvent),
     }
     with app.app_context():
@@ -321,7 +367,8 @@ def check(ctx, clients, endpoint: str, method: str, role: str, target) -> list[s
     if not may and after != before:
         changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
         problems.append(f"{label}: refused but wrote {changed}")
-    if may and expect.allowed is not None and method == "POST" and after == before:
+    should_write = expect.allowed is not None and method == "POST" and expect.writes
+    if may and should_write and after == before:
         problems.append(f"{label}: answered {got} but wrote nothing")
     if may and expect.audited:
         person = getattr(ctx.world, role)
@@ -413,12 +460,13 @@ def test_the_same_post_with_the_token_does_write(ctx):
     """Control for the CSRF test above: its data is good enough to be written."""
     client = signed_in_clients(ctx.app, ctx.world, ("clinician",))["clinician"]
     for endpoint, method in POST_ROUTES:
-        if endpoint in ("auth.sign_in", "auth.sign_out"):
-            continue
+        expect = EXPECTED[(endpoint, method)]
+        if endpoint == "auth.sign_out" or expect.allowed is None or not expect.writes:
+            continue  # signing out ends the test's session; the others write nothing anyway
         values, data = REQUESTS[(endpoint, method)](ctx, "clinician", A)
         before = written(ctx.app)
         response = send(client, method, url_of(ctx.app, endpoint, values), data)
-        assert response.status_code == 302, endpoint
+        assert response.status_code == expect.ok, endpoint
         assert written(ctx.app) != before, endpoint
 
 

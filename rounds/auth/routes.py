@@ -65,7 +65,10 @@ def sign_in():
             and user.active
             and check_password(user.password_hash, form.password.data)
         ):
+            joining = session.get("joining")  # an invitation being used on this phone
             session.clear()  # a new session on sign-in: no fixation
+            if joining:
+                session["joining"] = joining
             login_user(user)
             record_sign_in(user, succeeded=True)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))

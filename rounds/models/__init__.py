@@ -1,6 +1,7 @@
 """Rounds' models, one module per aggregate."""
 
 from rounds.models.audit import AuditEvent
+from rounds.models.invitations import Invitation
 from rounds.models.patients import AccessGrant, Patient
 from rounds.models.people import StaffMembership, Unit, User
 from rounds.models.updates import FamilyEvent, Update, UpdateRetraction
@@ -9,6 +10,7 @@ __all__ = [
     "AccessGrant",
     "AuditEvent",
     "FamilyEvent",
+    "Invitation",
     "Patient",
     "StaffMembership",
     "Unit",

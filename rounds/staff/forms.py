@@ -18,7 +18,7 @@ from rounds.forms import BaseForm, strip
 from rounds.models.types import utcnow
 from rounds.services.updates import UpdateFields
 from rounds.timefmt import zone
-from rounds.vocabulary import BODY_SYSTEMS, RELATIONSHIPS, STATUS_SCALE
+from rounds.vocabulary import BODY_SYSTEMS, LANGUAGES, RELATIONSHIPS, STATUS_SCALE
 
 WATCH_ROWS = 3
 SUMMARY_MAX = 1200
@@ -207,3 +207,31 @@ class GrantAccessForm(BaseForm):
         validators=[DataRequired("Choose the relationship.")],
     )
     is_guardian = BooleanField("Parent or legal guardian")
+
+
+class InviteForm(BaseForm):
+    """Invite a family member: they join with a QR code, a link or a short code."""
+
+    # Named apart from the email form's fields: both are on one page, each id once.
+    invitee_name = StringField(
+        "Family member's full name",
+        filters=[strip],
+        validators=[DataRequired("Enter their name."), Length(max=120)],
+    )
+    invitee_relationship = SelectField(
+        "Relationship to the child",
+        choices=[SelectChoice(r, r) for r in RELATIONSHIPS],
+        validators=[DataRequired("Choose the relationship.")],
+    )
+    invitee_is_guardian = BooleanField("Parent or legal guardian")
+    invitee_language = SelectField(
+        "Their preferred language",
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES],
+        default="en",
+        validators=[DataRequired("Choose a language.")],
+    )
+    invitee_contact = StringField(
+        "Phone or email (optional)",
+        filters=[strip],
+        validators=[Optional(), Length(max=254)],
+    )

@@ -1,0 +1,150 @@
+"""Joining with an invitation, on the family member's phone.
+
+The link's token is exchanged at once for a short-lived "joining" state in the session and
+the browser is sent on to a URL without it, so the token never sits in the history, a
+Referer header or a log line after the first request. The short code leads to the same state.
+"""
+
+import logging
+import re
+import time
+
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, login_user
+
+from rounds.extensions import limiter
+from rounds.forms import ConfirmForm
+from rounds.join.forms import CodeForm, JoinForm
+from rounds.services.accounts import add_user, find_user_by_email
+from rounds.services.invitations import (
+    TOKEN_LENGTH,
+    InvitationClosed,
+    accept_invitation,
+    open_by_code,
+    open_by_id,
+    open_by_token,
+)
+
+bp = Blueprint("join", __name__, url_prefix="/join")
+
+JOINING_SECONDS = 30 * 60
+INVITATION_PATH = re.compile(r"/join/[A-Za-z0-9_-]{20,}")
+
+
+class DropInvitationTokens(logging.Filter):
+    """A request log line (Werkzeug's, in the embedded default) without the link's token.
+
+    gunicorn's access log has its own (deploy/gunicorn.conf.py).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/join/" in message:
+            record.msg, record.args = INVITATION_PATH.sub("/join/[invitation]", message), ()
+        return True
+
+
+def start_joining(invitation_id: int):
+    """Remember the invitation for half an hour and go on to the welcome page."""
+    session["joining"] = {"id": invitation_id, "until": time.time() + JOINING_SECONDS}
+    response = redirect(url_for("join.welcome"))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def joining_invitation():
+    """The invitation this browser is joining with, while it is still open."""
+    joining = session.get("joining")
+    if not isinstance(joining, dict) or joining.get("until", 0) < time.time():
+        return None
+    invitation_id = joining.get("id")
+    return open_by_id(invitation_id) if isinstance(invitation_id, int) else None
+
+
+def closed():
+    """The same answer for a used, cancelled, expired or made-up invitation."""
+    session.pop("joining", None)
+    return render_template("join/closed.html"), 404
+
+
+@bp.get(f"/<string(length={TOKEN_LENGTH}):token>")
+def open_link(token: str):
+    """The link in the QR code: swap the token for the joining state."""
+    invitation = open_by_token(token)
+    if invitation is None:
+        body, status = closed()
+        return body, status, {"Referrer-Policy": "no-referrer"}
+    return start_joining(invitation.id)
+
+
+@bp.route("/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["INVITATION_CODE_LIMIT_PER_CLIENT"], methods=["POST"])
+@limiter.shared_limit(
+    lambda: current_app.config["INVITATION_CODE_LIMIT_GLOBAL"],
+    scope="invitation-codes",
+    key_func=lambda: "everyone",
+    methods=["POST"],
+)
+def enter_code():
+    """Type the short code from the invitation card."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        invitation = open_by_code(form.code.data)
+        if invitation is not None:
+            return start_joining(invitation.id)
+        form.code.errors = [
+            "This code does not work. Check it with the nurse: each code works once, "
+            "for a few days."
+        ]
+    return render_template("join/code.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/", methods=["GET", "POST"])
+def welcome():
+    """What Rounds is, the consent, and a new account (or join with the one you have)."""
+    invitation = joining_invitation()
+    if invitation is None:
+        return closed()
+    form = JoinForm(data={"name": invitation.invited_name, "language": invitation.language})
+    if not current_user.is_authenticated and form.validate_on_submit():
+        if find_user_by_email(form.email.data) is not None:
+            form.email.errors = [
+                "This address cannot be used for a new account. If you already use Rounds, "
+                "sign in below instead."
+            ]
+        else:
+            user = add_user(
+                form.email.data, form.name.data, form.passphrase.data, language=form.language.data
+            )
+            try:
+                accept_invitation(invitation.id, user)  # commits the account with the grant
+            except InvitationClosed:
+                return closed()
+            session.clear()  # a new session for the new account
+            login_user(user)
+            return redirect(url_for("family.child", patient_id=invitation.patient_id))
+    status = 400 if form.errors else 200
+    return (
+        render_template(
+            "join/welcome.html", invitation=invitation, form=form, accept_form=ConfirmForm()
+        ),
+        status,
+    )
+
+
+@bp.post("/accept")
+@login_required
+def accept():
+    """Join with the account already signed in on this phone."""
+    invitation = joining_invitation()
+    if invitation is None:
+        return closed()
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("join.welcome"))
+    patient_id = invitation.patient_id
+    try:
+        accept_invitation(invitation.id, current_user._get_current_object())
+    except InvitationClosed:
+        return closed()
+    session.pop("joining", None)
+    return redirect(url_for("family.child", patient_id=patient_id))

@@ -1,0 +1,182 @@
+"""Invite a family member to follow a child, and let them in with the invitation.
+
+A nurse or clinician makes an invitation; the family member opens its link (or QR code) or
+types its short code on their phone. Both are random, stored only as keyed hashes (so a copy
+of the database lets nobody in), single use, and expire. Using one gives its holder a grant
+for the child, granted by whoever made the invitation.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy import update as sql_update
+
+from rounds.extensions import db
+from rounds.models import AccessGrant, Invitation, Patient, User
+from rounds.models.types import utcnow
+from rounds.permissions import active_grant
+from rounds.services.audit import audit
+
+# Eight characters a person can read aloud or off a card: no 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+TOKEN_BYTES = 32  # 256 bits in the link
+TOKEN_LENGTH = 43  # characters of secrets.token_urlsafe(TOKEN_BYTES)
+
+
+class InvitationClosed(Exception):
+    """Used, cancelled, expired, or the child has left the unit."""
+
+
+@dataclass
+class NewInvitation:
+    """What the nurse shows once: the secrets exist nowhere else."""
+
+    invitation: Invitation
+    token: str
+    code: str
+
+    @property
+    def code_for_reading(self) -> str:
+        """ "ABCD-EFGH": easier to read aloud and to type."""
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+
+def _keyed_hash(kind: str, secret: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{kind}:{secret}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_code(typed: str) -> str | None:
+    """The code as stored, from what a person typed ("abcd efgh", "ABCD-EFGH"); None if it
+    cannot be one."""
+    code = "".join(ch for ch in typed.upper() if ch not in " -")
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def create_invitation(
+    by: User,
+    patient: Patient,
+    name: str,
+    relationship: str,
+    is_guardian: bool,
+    language: str,
+    contact: str = "",
+) -> NewInvitation:
+    """Make an invitation for one family member; audited."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    now = utcnow()
+    invitation = Invitation(
+        patient_id=patient.id,
+        invited_name=name,
+        relationship_to_child=relationship,
+        is_guardian=is_guardian,
+        language=language,
+        contact=contact,
+        token_hash=_keyed_hash("token", token),
+        code_hash=_keyed_hash("code", code),
+        created_by_id=by.id,
+        created_at=now,
+        expires_at=now + timedelta(hours=current_app.config["INVITATION_HOURS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit("invite", by, patient.id, target=f"invitation:{invitation.id}")
+    db.session.commit()
+    return NewInvitation(invitation, token, code)
+
+
+def _open(where) -> Invitation | None:
+    invitation = db.session.scalar(select(Invitation).where(where))
+    if invitation is None or not invitation.is_open() or not invitation.patient.is_admitted:
+        return None
+    return invitation
+
+
+def open_by_token(token: str) -> Invitation | None:
+    """The open invitation behind a link, if any."""
+    return _open(Invitation.token_hash == _keyed_hash("token", token))
+
+
+def open_by_code(typed: str) -> Invitation | None:
+    """The open invitation behind a typed short code, if any."""
+    code = normalise_code(typed)
+    return None if code is None else _open(Invitation.code_hash == _keyed_hash("code", code))
+
+
+def open_by_id(invitation_id: int) -> Invitation | None:
+    """An invitation still open (for a redemption already under way)."""
+    return _open(Invitation.id == invitation_id)
+
+
+def open_invitations(patient: Patient) -> list[Invitation]:
+    """The child's invitations not yet used, cancelled or expired, newest first."""
+    invitations = db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.patient_id == patient.id,
+            Invitation.used_at.is_(None),
+            Invitation.cancelled_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(Invitation.created_at.desc())
+    ).all()
+    return list(invitations)
+
+
+def cancel_invitation(by: User, invitation: Invitation) -> None:
+    """Make an invitation unusable at once; audited. Cancelling a closed one does nothing."""
+    if invitation.used_at is not None or invitation.cancelled_at is not None:
+        return
+    invitation.cancelled_at = utcnow()
+    invitation.cancelled_by_id = by.id
+    audit("cancel_invitation", by, invitation.patient_id, target=f"invitation:{invitation.id}")
+    db.session.commit()
+
+
+def accept_invitation(invitation_id: int, user: User) -> AccessGrant:
+    """Use an invitation for ``user``: they may now see the child. One transaction.
+
+    Taking the invitation is one conditional UPDATE, so two phones opening the same link at
+    the same moment cannot both get in. Raises InvitationClosed when it is no longer open.
+    """
+    now = utcnow()
+    taken = db.session.execute(
+        sql_update(Invitation)
+        .where(
+            Invitation.id == invitation_id,
+            Invitation.used_at.is_(None),
+            Invitation.cancelled_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(used_at=now, used_by_id=user.id)
+        .returning(Invitation.patient_id, Invitation.created_by_id),
+        execution_options={"synchronize_session": False},
+    ).one_or_none()
+    patient = db.session.get(Patient, taken.patient_id) if taken is not None else None
+    if patient is None or not patient.is_admitted:
+        db.session.rollback()
+        raise InvitationClosed
+    invitation = db.session.get(Invitation, invitation_id)
+    grant = active_grant(user, patient.id)
+    if grant is None:  # someone already following the child just uses up the invitation
+        grant = AccessGrant(
+            user_id=user.id,
+            patient_id=patient.id,
+            relationship_to_child=invitation.relationship_to_child,
+            is_guardian=invitation.is_guardian,
+            granted_by_id=taken.created_by_id,
+            granted_at=now,
+        )
+        db.session.add(grant)
+    audit("redeem_invitation", user, patient.id, target=f"invitation:{invitation_id}")
+    db.session.commit()
+    return grant
