@@ -126,12 +126,18 @@ def get_staff_patient(patient_id: int, action: Action = Action.READ) -> Patient:
     )
 
 
+def get_child_row(model, row_id: int, patient: Patient):
+    """A row (update, grant, invitation) of this already-checked child; 404 for one of
+    another child, the same as one that does not exist."""
+    row = db.session.get(model, row_id)
+    if row is None or row.patient_id != patient.id:
+        abort(404)
+    return row
+
+
 def get_update(patient: Patient, update_id: int) -> Update:
     """An update of this (already checked) child; 404 for one of another child."""
-    update = db.session.get(Update, update_id)
-    if update is None or update.patient_id != patient.id:
-        abort(404)
-    return update
+    return get_child_row(Update, update_id, patient)
 
 
 def family_patient_ids(user: User) -> list[int]:

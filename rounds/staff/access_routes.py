@@ -1,14 +1,21 @@
 """A child's family access panel: who may see the child, give access, take it away."""
 
 import segno
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from rounds.extensions import db
 from rounds.forms import ConfirmForm
 from rounds.models import AccessGrant, Invitation
-from rounds.permissions import WRITER_ROLES, Action, get_staff_patient, staff_may, staff_required
+from rounds.permissions import (
+    WRITER_ROLES,
+    Action,
+    get_child_row,
+    get_staff_patient,
+    staff_may,
+    staff_required,
+)
 from rounds.services.access import AccessError, give_family_access, revoke_family_access
 from rounds.services.invitations import cancel_invitation, create_invitation, open_invitations
 from rounds.staff import bp
@@ -79,9 +86,7 @@ def grant_access(patient_id: int):
 def revoke_access(patient_id: int, grant_id: int):
     """Take access away at once: their open pages stop receiving this child's updates."""
     child = get_staff_patient(patient_id, Action.MANAGE_ACCESS)
-    grant = db.session.get(AccessGrant, grant_id)
-    if grant is None or grant.patient_id != child.id:
-        abort(404)
+    grant = get_child_row(AccessGrant, grant_id, child)
     form = ConfirmForm()
     if not form.validate_on_submit():
         flash("That did not go through. Press Remove access again.", "warning")
@@ -120,9 +125,7 @@ def invite(patient_id: int):
 def cancel_invite(patient_id: int, invitation_id: int):
     """Cancel an invitation: its QR code, link and code stop working at once."""
     child = get_staff_patient(patient_id, Action.MANAGE_ACCESS)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.patient_id != child.id:
-        abort(404)
+    invitation = get_child_row(Invitation, invitation_id, child)
     if not ConfirmForm().validate_on_submit():
         flash("That did not go through. Press Cancel invitation again.", "warning")
         return redirect(url_for("staff.access_panel", patient_id=child.id))
