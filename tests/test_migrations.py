@@ -43,7 +43,7 @@ def test_tables_cannot_be_truncated_on_postgresql(app, world, table):
 def test_schema_is_made_by_the_migrations(app):
     with app.app_context():
         version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    assert version == "0003"
+    assert version == "0004"
 
 
 def test_times_come_back_aware_utc_on_both_databases(app, world):

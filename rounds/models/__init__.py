@@ -1,13 +1,14 @@
 """Rounds' models, one module per aggregate."""
 
 from rounds.models.audit import AuditEvent
-from rounds.models.invitations import Invitation
+from rounds.models.invitations import AccessRequest, Invitation
 from rounds.models.patients import AccessGrant, Patient
-from rounds.models.people import StaffMembership, Unit, User
+from rounds.models.people import StaffMembership, Unit, User, UserSession
 from rounds.models.updates import FamilyEvent, Update, UpdateRetraction
 
 __all__ = [
     "AccessGrant",
+    "AccessRequest",
     "AuditEvent",
     "FamilyEvent",
     "Invitation",
@@ -17,4 +18,5 @@ __all__ = [
     "Update",
     "UpdateRetraction",
     "User",
+    "UserSession",
 ]

@@ -18,7 +18,11 @@ class AuditEvent(db.Model):
     """One audited action."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_patient_at", "patient_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_events_patient_at", "patient_id", "at"),
+        Index("ix_audit_events_actor_at", "actor_id", "at"),
+        Index("ix_audit_events_action_at", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

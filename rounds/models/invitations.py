@@ -36,9 +36,14 @@ class Invitation(db.Model):
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The grant waits until a nurse has seen the person at the bedside.
+    needs_bedside_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A re-invitation (lost phone, forgotten passphrase): the account gets a new passphrase.
+    for_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     patient: Mapped[Patient] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    for_user: Mapped[User | None] = relationship(foreign_keys=[for_user_id])
 
     def is_open(self, now: datetime | None = None) -> bool:
         """Not used, not cancelled, not expired."""
@@ -47,3 +52,35 @@ class Invitation(db.Model):
             and self.cancelled_at is None
             and (now or utcnow()) < self.expires_at
         )
+
+
+class AccessRequest(db.Model):
+    """A guardian asks for another relative to follow the child; a nurse decides.
+
+    Once approved, the guardian makes the invitation and passes it on (a grandparent abroad
+    has no nurse at hand).
+    """
+
+    __tablename__ = "access_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    invited_name: Mapped[str] = mapped_column(String(120))
+    relationship_to_child: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved: Mapped[bool | None] = mapped_column(Boolean)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
+
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    invitation: Mapped[Invitation | None] = relationship()
+
+    @property
+    def is_waiting(self) -> bool:
+        """No nurse has decided yet."""
+        return self.decided_at is None

@@ -22,6 +22,11 @@ class Patient(db.Model):
     admitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     discharged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Safeguarding (a court order, a custody dispute, a safety concern): while set, a new
+    # grant needs a second staff member's confirmation.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    restricted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    restricted_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     unit: Mapped[Unit] = relationship()
 
@@ -30,9 +35,18 @@ class Patient(db.Model):
         """Still in the unit."""
         return self.discharged_at is None
 
+    @property
+    def is_restricted(self) -> bool:
+        """New grants need a second staff member's confirmation."""
+        return self.restricted_at is not None
+
 
 class AccessGrant(db.Model):
-    """A family member may see a child while the grant is not revoked."""
+    """A family member may see a child while the grant is confirmed and not revoked.
+
+    A grant waits (``confirmed_at`` empty) while a nurse checks the person at the bedside,
+    or, for a restricted child, until a second staff member confirms it.
+    """
 
     __tablename__ = "access_grants"
     __table_args__ = (
@@ -58,6 +72,9 @@ class AccessGrant(db.Model):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    needs_second_staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     patient: Mapped[Patient] = relationship()
@@ -65,5 +82,10 @@ class AccessGrant(db.Model):
 
     @property
     def is_active(self) -> bool:
-        """Not revoked."""
-        return self.revoked_at is None
+        """Confirmed and not revoked."""
+        return self.revoked_at is None and self.confirmed_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for a nurse's confirmation, not revoked."""
+        return self.revoked_at is None and self.confirmed_at is None
