@@ -56,6 +56,15 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 64 * 1024
+    # Send the Content-Security-Policy header (rounds/security.py). Only tests switch it off,
+    # to show that escaping alone keeps typed text from running; never read from the environment.
+    CONTENT_SECURITY_POLICY = True
+    # Session limits (rounds/auth/sessions.py). Anyone with a staff role: 30 minutes without
+    # activity, 12 hours in all. Family members: days without activity (their cookie lasts
+    # that long too; see create_app).
+    STAFF_IDLE_MINUTES = 30
+    STAFF_ABSOLUTE_HOURS = 12
+    FAMILY_IDLE_DAYS = int(os.environ.get("ROUNDS_FAMILY_IDLE_DAYS", "14"))
 
     # Rate limits (Flask-Limiter): kept in this process unless production points them at Redis.
     RATELIMIT_STORAGE_URI = "memory://"
@@ -68,6 +77,15 @@ class Config:
     # Guessing invitation codes: a few tries per client, and a ceiling for everyone together.
     INVITATION_CODE_LIMIT_PER_CLIENT = "10 per minute;40 per hour"
     INVITATION_CODE_LIMIT_GLOBAL = "300 per hour"
+    # Failed sign-ins: a few per account from one address (an attacker elsewhere cannot lock
+    # a parent out, and a whole hospital's Wi-Fi behind one address is not locked out by
+    # one person's typos), and a ceiling per address across all accounts.
+    SIGN_IN_LIMIT_PER_ACCOUNT = "5 per minute;20 per hour"
+    SIGN_IN_LIMIT_PER_ADDRESS = "100 per hour"
+    # Socket connections per account (a page reconnects after a network change, not more).
+    SOCKET_CONNECT_LIMIT = "30 per minute;300 per hour"
+    # A discharged child's family keeps read-only access this long, then it closes.
+    DISCHARGE_ACCESS_DAYS = int(os.environ.get("ROUNDS_DISCHARGE_ACCESS_DAYS", "7"))
 
     # argon2id cost; lowered only in tests.
     ARGON2_TIME_COST = 3
@@ -162,6 +180,9 @@ class ProductionConfig(Config):
         # Every process counts against the same limits; while Redis is away, each on its own.
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
         app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+        # Counted under this deployment's prefix, as its sockets are: two deployments (or a
+        # test run beside a real one) sharing a Redis server never share their counters.
+        app.config["RATELIMIT_KEY_PREFIX"] = app.config["SOCKETIO_CHANNEL"]
         for origin in app.config["SOCKETIO_ALLOWED_ORIGINS"]:
             if not origin.startswith(("https://", "http://")) or origin.endswith("/"):
                 raise SystemExit(

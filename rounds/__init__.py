@@ -1,6 +1,7 @@
 """Rounds: live, plain-language rounds updates for the families of children in intensive care."""
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, flash, jsonify, redirect, request, url_for
@@ -10,6 +11,9 @@ from werkzeug.routing import IntegerConverter
 from config import config_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+SESSION_ENDED = (
+    "For safety, Rounds signed you out after a time without activity. Please sign in again."
+)
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -31,6 +35,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(settings)
     app.config.update(overrides or {})
     settings.init_app(app)
+    # A family member's session cookie lasts as long as their idle limit.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=app.config["FAMILY_IDLE_DAYS"])
     # Every <int:...> in a URL fits a database integer: a longer id is a plain 404, not an
     # overflow inside the database driver.
     app.url_map.converters["int"] = DatabaseIdConverter
@@ -52,6 +58,7 @@ def register_extensions(app: Flask) -> None:
 
     # Socket handlers must be registered before init_app, for every app built in a process.
     from rounds import realtime, sockets  # noqa: F401
+    from rounds.auth import sessions
     from rounds.extensions import (
         compress,
         configure_sqlite,
@@ -62,7 +69,6 @@ def register_extensions(app: Flask) -> None:
         socketio,
     )
     from rounds.forms import whole_number
-    from rounds.models import User
 
     db.init_app(app)
     limiter.init_app(app)
@@ -80,16 +86,33 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def sign_in_first():
+        from rounds.auth.routes import KEEPS_TEXT, signed_out_while_typing
+
         # The live feed asks for JSON: a 401 it can act on, not a redirect to an HTML form.
         if request.path.endswith(".json"):
             return jsonify(error="Please sign in again."), 401
-        flash(login_manager.login_message, login_manager.login_message_category)
-        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        expired = sessions.was_expired()
+        if expired and request.method == "POST" and request.endpoint in KEEPS_TEXT:
+            return signed_out_while_typing()  # nothing saved; the text is kept
+        if expired:
+            flash(SESSION_ENDED, "info")
+        else:
+            flash(login_manager.login_message, login_manager.login_message_category)
+        # After signing in, back to the page asked for (a form's address is not a page).
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.sign_in", next=target))
 
     @login_manager.user_loader
     def load_user(user_id: str):
         ident = whole_number(user_id)
-        return db.session.get(User, ident) if ident is not None else None
+        if ident is None:
+            return None
+        if sessions.session_expired():
+            sessions.note_expired()
+            return None
+        # Only while this browser's session record is open: signed out, signed out
+        # everywhere or disabled, the cookie signs nobody in.
+        return sessions.signed_in_user(ident)
 
     socket_options = {}
     queue_url = app.config["SOCKETIO_MESSAGE_QUEUE"]

@@ -26,6 +26,11 @@ MESSAGES = {
     ),
     405: ("That did not work", "Please go back and try again."),
     413: ("That was too long", "Please shorten what you typed and try again."),
+    429: (
+        "Too many tries",
+        "Please wait a few minutes and try again. If you have forgotten your password, "
+        "ask the nurse caring for the child.",
+    ),
     500: (
         "Sorry, something went wrong on our side",
         "Nothing you typed was lost on purpose; please go back and try again.",

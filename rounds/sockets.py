@@ -2,13 +2,14 @@
 
 import logging
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from limits import parse_many
 from sqlalchemy.exc import SQLAlchemyError
 
 from rounds import permissions
-from rounds.extensions import socketio, without_transaction
+from rounds.extensions import limiter, socketio, without_transaction
 from rounds.realtime import patient_room, registry, unit_room, user_room
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ def admit(auth=None) -> bool:
     without_transaction()
     if not current_user.is_authenticated:
         return False
+    if too_many_connections(current_user.id):
+        log.warning("socket refused: too many connections for one account")
+        raise ConnectionRefusedError("too many connections")
     patient_ids = permissions.family_patient_ids(current_user)
     unit_ids = current_user.unit_ids if permissions.can_see_census(current_user) else set()
     if not patient_ids and not unit_ids:
@@ -52,6 +56,18 @@ def admit(auth=None) -> bool:
     for patient_id in set(patient_ids) - still_granted:
         leave_room(patient_room(patient_id))
     return True
+
+
+def too_many_connections(user_id: int) -> bool:
+    """Connections (the only thing a client sends) are limited per account, not per address:
+    a hospital's Wi-Fi puts many families behind one address, and they all reconnect at once
+    after a network blip. A page reconnecting after a network change stays far below."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return False
+    return not all(
+        limiter.limiter.hit(item, "socket-connect", str(user_id))
+        for item in parse_many(current_app.config["SOCKET_CONNECT_LIMIT"])
+    )
 
 
 @socketio.on("disconnect")

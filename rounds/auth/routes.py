@@ -1,20 +1,83 @@
 """Sign in and out; send each person to where their work is."""
 
+import hashlib
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, logout_user
+from werkzeug.exceptions import HTTPException
 
 from rounds.auth.forms import SignInForm
+from rounds.auth.sessions import end_this_session, start_session
+from rounds.extensions import limiter
 from rounds.forms import ConfirmForm
+from rounds.models import User
 from rounds.permissions import can_see_census
-from rounds.services.accounts import find_user_by_email
+from rounds.services.accounts import find_user_by_email, normalise_email
 from rounds.services.audit import record_sign_in, record_sign_out
 from rounds.services.passwords import check_password, check_password_of_nobody
 
 bp = Blueprint("auth", __name__)
 
 SIGN_IN_FAILED = "The email address or password is not right. Check them and try again."
+# Forms whose typed text survives a session that ran out: shown again, saved after signing in.
+# Never a sign-in form (a password on a page).
+KEEPS_TEXT = frozenset({"staff.post", "staff.correct", "staff.retract", "staff.invite"})
+KEPT_PREFIX = "kept-"
+NOT_KEPT = frozenset({"csrf_token", "action"})
+
+
+def _account_and_address() -> str:
+    """Failed sign-ins count per account and address together (the account as a hash: no
+    address typed ends up in Redis)."""
+    email = normalise_email(request.form.get("email", ""))[:254]
+    return f"{get_remote_address()}|{hashlib.sha256(email.encode()).hexdigest()[:24]}"
+
+
+def _failed(_response) -> bool:
+    return bool(g.get("sign_in_failed"))
+
+
+def sign_in_limits(view):
+    """Only failed sign-ins count: per account and address, and per address overall."""
+    view = limiter.shared_limit(
+        lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+        scope="sign-in-account",
+        key_func=_account_and_address,
+        methods=["POST"],
+        deduct_when=_failed,
+    )(view)
+    return limiter.shared_limit(
+        lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+        scope="sign-in-address",
+        methods=["POST"],
+        deduct_when=_failed,
+    )(view)
+
+
+def authenticate(form: SignInForm) -> User | None:
+    """The account whose address and password were typed, if both are right and the account
+    is in use. Failures are audited and counted; the answer never tells which part was wrong."""
+    user = find_user_by_email(form.email.data)
+    if user is None:
+        check_password_of_nobody(form.password.data)
+    elif user.active and check_password(user.password_hash, form.password.data):
+        return user
+    g.sign_in_failed = True
+    record_sign_in(user, succeeded=False)
+    form.password.errors = [SIGN_IN_FAILED]
+    return None
 
 
 def home_for(user) -> str:
@@ -53,28 +116,70 @@ def health():
 
 
 @bp.route("/signin", methods=["GET", "POST"])
+@sign_in_limits
 def sign_in():
     """Sign in with an email address and password."""
     form = SignInForm()
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data)
-        if user is None:
-            check_password_of_nobody(form.password.data)
-        if (
-            user is not None
-            and user.active
-            and check_password(user.password_hash, form.password.data)
-        ):
-            joining = session.get("joining")  # an invitation being used on this phone
-            session.clear()  # a new session on sign-in: no fixation
-            if joining:
-                session["joining"] = joining
-            login_user(user)
+        user = authenticate(form)
+        if user is not None:
+            start_session(user)
             record_sign_in(user, succeeded=True)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
-        record_sign_in(user, succeeded=False)
-        form.password.errors = [SIGN_IN_FAILED]
     return render_template("auth/sign_in.html", form=form)
+
+
+def kept_target(path: str | None) -> str | None:
+    """``path`` if it is a form whose text is kept across signing in again."""
+    path = _safe_next(path)
+    if path is None:
+        return None
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(path, method="POST")
+    except HTTPException:
+        return None
+    return path if endpoint in KEEPS_TEXT else None
+
+
+def kept_fields(form, prefix: str = "") -> list[tuple[str, str]]:
+    """The typed fields of a form (those named ``prefix``...), without its CSRF token."""
+    fields = []
+    for name, value in form.items(multi=True):
+        if name.startswith(prefix) and name[len(prefix) :] not in NOT_KEPT:
+            fields.append((name[len(prefix) :], value))
+    return fields
+
+
+def signed_out_while_typing():
+    """The answer to an update form sent after the session ran out: nothing saved, the text
+    shown again, and a sign-in that leads to saving it."""
+    return (
+        render_template(
+            "auth/continue.html",
+            form=SignInForm(formdata=None),
+            target=request.path,
+            kept=kept_fields(request.form),
+        ),
+        401,
+    )
+
+
+@bp.post("/signin/continue")
+@sign_in_limits
+def sign_in_to_continue():
+    """Sign in again with the text of an unsaved form kept; then offer to save it."""
+    target = kept_target(request.args.get("next"))
+    if target is None:
+        return redirect(url_for("auth.sign_in"))
+    kept = kept_fields(request.form, prefix=KEPT_PREFIX)
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = authenticate(form)
+        if user is not None:
+            start_session(user)
+            record_sign_in(user, succeeded=True)
+            return render_template("auth/continue.html", target=target, kept=kept, form=None)
+    return render_template("auth/continue.html", form=form, target=target, kept=kept), 401
 
 
 @bp.post("/signout")
@@ -86,8 +191,9 @@ def sign_out():
         flash("Please press Sign out again.", "info")
         return redirect(url_for("auth.index"))
     user = current_user._get_current_object()
-    record_sign_out(user)
+    end_this_session()
+    record_sign_out(user)  # commits
     logout_user()
-    session.clear()
+    session.clear()  # this browser only; its session record has ended too
     flash("You have signed out.", "info")
     return redirect(url_for("auth.sign_in"))

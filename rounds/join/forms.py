@@ -4,26 +4,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from rounds.forms import BaseForm, strip
+from rounds.services.passwords import PASSPHRASE_MIN, is_common_passphrase
 from rounds.vocabulary import LANGUAGES
-
-PASSPHRASE_MIN = 10
-# The most common choices, refused outright (a longer list arrives with the security work).
-COMMON_PASSPHRASES = frozenset(
-    {
-        "1234567890",
-        "12345678910",
-        "0123456789",
-        "password123",
-        "password1234",
-        "qwertyuiop",
-        "iloveyou123",
-        "abcdefghij",
-        "passw0rd123",
-        "letmein1234",
-        "1q2w3e4r5t",
-        "qwerty12345",
-    }
-)
 
 
 class CodeForm(BaseForm):
@@ -83,5 +65,13 @@ class JoinForm(BaseForm):
 
     def validate_passphrase(self, field):
         """Refuse the passphrases everyone tries first."""
-        if field.data and field.data.strip().lower() in COMMON_PASSPHRASES:
+        if field.data and is_common_passphrase(field.data):
             raise ValidationError("This passphrase is too easy to guess. Try three words.")
+
+
+class NewPassphraseForm(BaseForm):
+    """A re-invitation: a new passphrase for the account the family member already has."""
+
+    passphrase = JoinForm.passphrase
+    passphrase_again = JoinForm.passphrase_again
+    validate_passphrase = JoinForm.validate_passphrase

@@ -10,11 +10,12 @@ import re
 import time
 
 from flask import Blueprint, current_app, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
+from rounds.auth.sessions import end_sessions, start_session
 from rounds.extensions import limiter
 from rounds.forms import ConfirmForm
-from rounds.join.forms import CodeForm, JoinForm
+from rounds.join.forms import CodeForm, JoinForm, NewPassphraseForm
 from rounds.services.accounts import add_user, find_user_by_email
 from rounds.services.invitations import (
     TOKEN_LENGTH,
@@ -24,6 +25,7 @@ from rounds.services.invitations import (
     open_by_id,
     open_by_token,
 )
+from rounds.services.passwords import hash_password
 
 bp = Blueprint("join", __name__, url_prefix="/join")
 
@@ -105,6 +107,8 @@ def welcome():
     invitation = joining_invitation()
     if invitation is None:
         return closed()
+    if invitation.for_user_id is not None:
+        return new_passphrase(invitation)
     form = JoinForm(data={"name": invitation.invited_name, "language": invitation.language})
     if not current_user.is_authenticated and form.validate_on_submit():
         if find_user_by_email(form.email.data) is not None:
@@ -117,18 +121,45 @@ def welcome():
                 form.email.data, form.name.data, form.passphrase.data, language=form.language.data
             )
             try:
-                accept_invitation(invitation.id, user)  # commits the account with the grant
+                grant = accept_invitation(invitation.id, user)  # commits the account too
             except InvitationClosed:
                 return closed()
-            session.clear()  # a new session for the new account
-            login_user(user)
-            return redirect(url_for("family.child", patient_id=invitation.patient_id))
+            start_session(user)  # a new session for the new account
+            return after_joining(grant)
     status = 400 if form.errors else 200
     return (
         render_template(
             "join/welcome.html", invitation=invitation, form=form, accept_form=ConfirmForm()
         ),
         status,
+    )
+
+
+def after_joining(grant):
+    """To the child's page; or, while a nurse still has to confirm, to the page that says so."""
+    if grant.is_active:
+        return redirect(url_for("family.child", patient_id=grant.patient_id))
+    return redirect(url_for("family.home"))
+
+
+def new_passphrase(invitation):
+    """A re-invitation (lost phone, forgotten passphrase): a new passphrase for the account
+    the family member has. Every session of theirs ends (a lost phone is signed out); their
+    grants stay."""
+    form = NewPassphraseForm()
+    user = invitation.for_user
+    if form.validate_on_submit():
+        user.password_hash = hash_password(form.passphrase.data)
+        try:
+            grant = accept_invitation(invitation.id, user)  # commits the passphrase too
+        except InvitationClosed:
+            return closed()
+        end_sessions(user, user, action="reset_passphrase", patient_id=grant.patient_id)
+        start_session(user)
+        return after_joining(grant)
+    return (
+        render_template("join/new_passphrase.html", invitation=invitation, user=user, form=form),
+        400 if form.errors else 200,
     )
 
 
@@ -141,10 +172,9 @@ def accept():
         return closed()
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("join.welcome"))
-    patient_id = invitation.patient_id
     try:
-        accept_invitation(invitation.id, current_user._get_current_object())
+        grant = accept_invitation(invitation.id, current_user._get_current_object())
     except InvitationClosed:
         return closed()
     session.pop("joining", None)
-    return redirect(url_for("family.child", patient_id=patient_id))
+    return after_joining(grant)

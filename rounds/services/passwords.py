@@ -1,5 +1,8 @@
 """argon2id password hashing, with cost from the app's settings."""
 
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -38,3 +41,19 @@ def check_password_of_nobody(password: str) -> None:
     if key not in _DUMMY_HASH:
         _DUMMY_HASH[key] = hash_password("not-a-real-password-for-timing")
     check_password(_DUMMY_HASH[key], password)
+
+
+PASSPHRASE_MIN = 10
+COMMON_PASSPHRASES_FILE = Path(__file__).resolve().parent.parent / "data" / "common_passphrases.txt"
+
+
+@cache
+def _common_passphrases() -> frozenset[str]:
+    lines = COMMON_PASSPHRASES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def is_common_passphrase(passphrase: str) -> bool:
+    """One of the passwords people choose most (a list of tens of thousands seen in leaks),
+    ignoring case and surrounding spaces."""
+    return passphrase.strip().lower() in _common_passphrases()

@@ -1,0 +1,143 @@
+"""Sessions: a new one at each sign-in, a server-side record of each, idle and absolute
+timeouts, and ending every session of an account at once.
+
+The session cookie holds a random token; the database keeps its hash (``UserSession``).
+Signing out ends that record, so the old cookie is worthless even if replayed; "sign out
+everywhere" and disabling an account end all of a person's records, in every process. Staff
+(anyone with a staff role, also when they follow their own child) are signed out after 30
+minutes without activity and 12 hours after signing in; family members after 14 days without
+activity.
+"""
+
+import hashlib
+import secrets
+import time
+
+from flask import current_app, g, session
+from flask_login import login_user
+from sqlalchemy import select, update
+
+from rounds import realtime
+from rounds.extensions import db
+from rounds.models import User, UserSession
+from rounds.models.types import utcnow
+from rounds.services.audit import audit
+
+TOKEN_KEY = "sid"  # noqa: S105 - the session key the token is kept under, not a secret
+
+# Kept across the new session a sign-in starts: an invitation being used on this phone.
+SURVIVES_SIGN_IN = ("joining",)
+# "seen" is written at most this often: a push brings every family phone here at once, and
+# each write is a new cookie.
+SEEN_GRANULARITY = 60
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in on a fresh session (no fixation): nothing from before survives but
+    an invitation under way."""
+    kept = {key: session[key] for key in SURVIVES_SIGN_IN if key in session}
+    session.clear()
+    session.update(kept)
+    # The CSRF token Flask-WTF cached for this request belongs to the session just cleared: a
+    # form on the page this request renders must carry the new session's.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token), started_at=utcnow()))
+    db.session.commit()
+    session[TOKEN_KEY] = token
+    login_user(user, remember=False)
+    now = int(time.time())
+    session["started"] = session["seen"] = now
+    session["staff"] = user.staff_role is not None
+    # A family member's cookie outlives the browser (their idle limit is days); a staff
+    # member's ends with it, and there is no "remember me" for staff.
+    session.permanent = not session["staff"]
+
+
+def session_expired() -> bool:
+    """Whether this browser's session has run past its limits; notes the activity if not."""
+    started, seen = session.get("started"), session.get("seen")
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return True  # from before these limits, or made up
+    config = current_app.config
+    now = int(time.time())
+    if session.get("staff", True):
+        idle_limit = config["STAFF_IDLE_MINUTES"] * 60
+        if now - started > config["STAFF_ABSOLUTE_HOURS"] * 3600:
+            return True
+    else:
+        idle_limit = config["FAMILY_IDLE_DAYS"] * 86400
+    if now - seen > idle_limit:
+        return True
+    if now - seen >= SEEN_GRANULARITY:
+        session["seen"] = now
+    return False
+
+
+def note_expired() -> None:
+    """Remember, for this request, that a session ended by its time limit (not signed out)."""
+    g.session_expired = True
+
+
+def was_expired() -> bool:
+    """Whether this request came with a session that ran out."""
+    return bool(g.get("session_expired"))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def signed_in_user(user_id: int) -> User | None:
+    """The account this browser's session record belongs to, if the record is still open.
+    One query: the account and its session together."""
+    token = session.get(TOKEN_KEY)
+    if not isinstance(token, str) or len(token) > 100:
+        return None
+    return db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            UserSession.token_hash == _token_hash(token),
+            UserSession.ended_at.is_(None),
+        )
+    )
+
+
+def end_this_session() -> None:
+    """Sign-out in this browser: its session record ends (the caller commits)."""
+    token = session.get(TOKEN_KEY)
+    if isinstance(token, str):
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+
+
+def end_sessions(
+    by: User, user: User, action: str = "sign_out_everywhere", patient_id: int | None = None
+) -> None:
+    """End every session of ``user`` and close their live connections in every process.
+    Audited as ``action`` (against the child it was done from, if any); commits."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    audit(action, by, patient_id, target=f"user:{user.id}")
+    db.session.commit()
+    realtime.disconnect_user(user.id)
+
+
+def set_account_active(by: User, user: User, active: bool) -> None:
+    """Disable an account (every session ends, every connection closes) or enable it again."""
+    if user.active == active:
+        return
+    user.active = active
+    if active:
+        audit("enable_account", by, target=f"user:{user.id}")
+        db.session.commit()
+    else:
+        end_sessions(by, user, action="disable_account")
