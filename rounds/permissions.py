@@ -1,20 +1,23 @@
 """THE place that decides who may see or do what for which child.
 
 Staff act only on children in their units, and only as their role allows (PRODUCT.md, "Who
-may do what"). Family members act only on children they hold an active grant for. Anything
-not allowed looks exactly like something that does not exist: 404.
+may do what"). Family members act only on children they hold a grant in force for (confirmed,
+not revoked, the child in the unit or discharged only days ago). Anything not allowed looks
+exactly like something that does not exist: 404.
 """
 
+from datetime import timedelta
 from enum import Enum
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from rounds.extensions import db
 from rounds.models import AccessGrant, Patient, Update, User
+from rounds.models.types import utcnow
 
 
 class Action(Enum):
@@ -62,23 +65,43 @@ def staff_may(user: User, action: Action, patient: Patient) -> bool:
     return action in STAFF_ACTIONS[user.staff_role] and patient.unit_id in user.unit_ids
 
 
-def _is_active_grant(user: User, patient_id: int):
-    """The conditions of the family member's active grant for this child."""
+def grant_in_force():
+    """The conditions under which a grant lets a family member see its child (with the grant
+    joined to its child): confirmed, not revoked, and the child still in the unit or
+    discharged less than DISCHARGE_ACCESS_DAYS ago (read-only, then closed)."""
+    cutoff = utcnow() - timedelta(days=current_app.config["DISCHARGE_ACCESS_DAYS"])
     return (
-        AccessGrant.user_id == user.id,
-        AccessGrant.patient_id == patient_id,
         AccessGrant.revoked_at.is_(None),
+        AccessGrant.confirmed_at.is_not(None),
+        or_(Patient.discharged_at.is_(None), Patient.discharged_at > cutoff),
     )
 
 
-def active_grant(user: User, patient_id: int) -> AccessGrant | None:
-    """The family member's active grant for this child, if any."""
-    return db.session.scalar(select(AccessGrant).where(*_is_active_grant(user, patient_id)))
+def _is_active_grant(user: User, patient_id: int):
+    """The conditions of the family member's grant in force for this child."""
+    return (AccessGrant.user_id == user.id, AccessGrant.patient_id == patient_id, *grant_in_force())
+
+
+def open_grant(user: User, patient_id: int) -> AccessGrant | None:
+    """The family member's grant for this child that is not revoked (in force or waiting for
+    confirmation): the database allows one."""
+    return db.session.scalar(
+        select(AccessGrant).where(
+            AccessGrant.user_id == user.id,
+            AccessGrant.patient_id == patient_id,
+            AccessGrant.revoked_at.is_(None),
+        )
+    )
 
 
 def family_may_read(user: User, patient_id: int) -> bool:
-    """A family member reads a child only while they hold an active grant."""
-    granted = select(AccessGrant.id).where(*_is_active_grant(user, patient_id)).limit(1)
+    """A family member reads a child only while they hold a grant in force."""
+    granted = (
+        select(AccessGrant.id)
+        .join(Patient, Patient.id == AccessGrant.patient_id)
+        .where(*_is_active_grant(user, patient_id))
+        .limit(1)
+    )
     return db.session.scalar(granted) is not None
 
 
@@ -141,14 +164,36 @@ def get_update(patient: Patient, update_id: int) -> Update:
 
 
 def family_patient_ids(user: User) -> list[int]:
-    """The children a family member holds active grants for (the rooms they may join)."""
+    """The children a family member holds grants in force for (the rooms they may join)."""
     return list(
         db.session.scalars(
             select(AccessGrant.patient_id)
-            .where(AccessGrant.user_id == user.id, AccessGrant.revoked_at.is_(None))
+            .join(Patient, Patient.id == AccessGrant.patient_id)
+            .where(AccessGrant.user_id == user.id, *grant_in_force())
             .distinct()
         )
     )
+
+
+def get_guardian_patient(patient_id: int) -> Patient:
+    """A child the current family member is a parent or legal guardian of, still in the unit
+    (a guardian asks for a relative's access); else 404."""
+    if not current_user.is_authenticated:
+        abort(404)
+    patient = db.session.scalar(
+        select(Patient)
+        .join(AccessGrant, AccessGrant.patient_id == Patient.id)
+        .where(
+            Patient.id == patient_id,
+            Patient.discharged_at.is_(None),
+            AccessGrant.is_guardian.is_(True),
+            *_is_active_grant(current_user, patient_id),
+        )
+        .limit(1)
+    )
+    if patient is None:
+        abort(404)
+    return patient
 
 
 def staff_required(*roles: str):

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rounds.extensions import db, socketio
 from rounds.models import AccessGrant, Patient, User
-from rounds.permissions import can_see_census
+from rounds.permissions import can_see_census, grant_in_force
 
 NAMESPACE = "/"
 log = logging.getLogger(__name__)
@@ -264,9 +264,9 @@ def _catch_up_local_sockets() -> None:
     }
     grants: dict[int, set[int]] = {}
     for user_id, patient_id in db.session.execute(
-        select(AccessGrant.user_id, AccessGrant.patient_id).where(
-            AccessGrant.user_id.in_(users), AccessGrant.revoked_at.is_(None)
-        )
+        select(AccessGrant.user_id, AccessGrant.patient_id)
+        .join(Patient, Patient.id == AccessGrant.patient_id)
+        .where(AccessGrant.user_id.in_(users), *grant_in_force())
     ):
         grants.setdefault(user_id, set()).add(patient_id)
     newest = {
@@ -331,3 +331,10 @@ def end_patient_access(user_id: int, patient_id: int) -> None:
     socketio.emit(
         "access_ended", {"patient": patient_id}, to=user_room(user_id), namespace=NAMESPACE
     )
+
+
+def disconnect_user(user_id: int) -> None:
+    """Close every live connection of a person, in every process (their sessions ended)."""
+    for sid in registry.sockets_of(user_id):
+        # A socket in another process is closed through the message queue.
+        socketio.server.disconnect(sid, namespace=NAMESPACE)

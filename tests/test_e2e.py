@@ -15,30 +15,6 @@ DESK = {"width": 1280, "height": 900}
 DEADLINE = 10_000  # ms: generous; "within a second" is measured in bench/, not asserted
 
 
-@pytest.fixture
-def ward(live_make):
-    """A fictional unit with two children and their parents."""
-    unit = live_make.unit("Pediatric ICU (test)")
-    ward = type("Ward", (), {})()
-    ward.unit_id = unit
-    ward.clinician = live_make.person("clinician", (unit,), name="Sam Rivera")
-    ward.noah = live_make.patient(unit, "Noah Chen", "1")
-    ward.leo = live_make.patient(unit, "Leo Lopez", "2")
-    ward.james = live_make.person(name="James Chen")
-    ward.maria = live_make.person(name="Maria Lopez")
-    live_make.grant(ward.james, ward.noah)
-    live_make.grant(ward.maria, ward.leo)
-    live_make.post(
-        ward.clinician,
-        ward.noah,
-        "Noah had a steady night on ECMO. His body is getting enough oxygen.",
-        status="critical",
-        plan="Let his lungs rest. Check his blood every few hours.",
-        milestones="ECMO day 2",
-    )
-    return ward
-
-
 def sign_in(page, base_url, email):
     page.goto(base_url + "/signin")
     page.get_by_label("Email address").fill(email)

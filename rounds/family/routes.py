@@ -3,11 +3,13 @@
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -16,13 +18,28 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from rounds import feed
 from rounds.extensions import db, without_transaction
-from rounds.forms import whole_number
-from rounds.models import AccessGrant, Patient
-from rounds.permissions import Action, get_patient
+from rounds.family.forms import RelativeRequestForm
+from rounds.forms import ConfirmForm, whole_number
+from rounds.models import AccessGrant, AccessRequest, Patient
+from rounds.permissions import (
+    Action,
+    family_patient_ids,
+    get_child_row,
+    get_guardian_patient,
+    get_patient,
+    open_grant,
+)
 from rounds.services.audit import record_view
+from rounds.services.invitations import (
+    invitation_for_request,
+    link_and_qr_code,
+    request_access,
+    requests_by,
+)
 
 bp = Blueprint("family", __name__, url_prefix="/family")
 
@@ -49,18 +66,22 @@ def require_sign_in():
 
 @bp.get("/")
 def home():
-    """The children this person follows; straight to the child if there is only one."""
-    patients = db.session.scalars(
-        select(Patient)
-        .join(AccessGrant, AccessGrant.patient_id == Patient.id)
+    """The children this person follows; straight to the child if there is only one. Also
+    the children whose access still waits for a nurse."""
+    grants = db.session.scalars(
+        select(AccessGrant)
+        .join(Patient, Patient.id == AccessGrant.patient_id)
         .where(AccessGrant.user_id == current_user.id, AccessGrant.revoked_at.is_(None))
+        .options(contains_eager(AccessGrant.patient))
         .order_by(Patient.display_name)
-        .distinct()
     ).all()
-    if len(patients) == 1:
+    following = set(family_patient_ids(current_user))
+    patients = [grant.patient for grant in grants if grant.patient_id in following]
+    waiting = [grant.patient for grant in grants if grant.is_pending]
+    if len(patients) == 1 and not waiting:
         return redirect(url_for("family.child", patient_id=patients[0].id))
     latest = {p.id: feed.latest_family_update(p) for p in patients}
-    return render_template("family/home.html", patients=patients, latest=latest)
+    return render_template("family/home.html", patients=patients, latest=latest, waiting=waiting)
 
 
 @bp.get("/children/<int:patient_id>")
@@ -69,12 +90,69 @@ def child(patient_id: int):
     patient = get_patient(patient_id, Action.READ)
     record_view(current_user, patient.id)
     last_seq, threads = feed.family_snapshot(patient)
+    closes_at = None
+    if patient.discharged_at is not None:
+        closes_at = patient.discharged_at + timedelta(
+            days=current_app.config["DISCHARGE_ACCESS_DAYS"]
+        )
     return render_template(
         "family/child.html",
         patient=patient,
         last_seq=last_seq,
         threads=threads,
         late=feed.is_late(threads[0].current if threads else None),
+        closes_at=closes_at,
+        is_guardian=is_guardian(patient),
+    )
+
+
+def is_guardian(patient: Patient) -> bool:
+    """Whether the signed-in family member is this child's parent or legal guardian."""
+    grant = open_grant(current_user, patient.id)
+    return grant is not None and grant.is_guardian
+
+
+@bp.route("/children/<int:patient_id>/relatives", methods=["GET", "POST"])
+def relatives(patient_id: int):
+    """A guardian asks for another relative to follow the child, and sees what came of it."""
+    patient = get_guardian_patient(patient_id)
+    form = RelativeRequestForm()
+    if form.validate_on_submit():
+        request_access(
+            current_user,
+            patient,
+            form.name.data,
+            form.relationship.data,
+            form.language.data,
+            form.reason.data or "",
+        )
+        flash("Sent. A nurse will look at it; you will see the answer on this page.", "success")
+        return redirect(url_for("family.relatives", patient_id=patient.id))
+    return (
+        render_template(
+            "family/relatives.html",
+            patient=patient,
+            form=form,
+            asked=requests_by(current_user, patient),
+            invite_form=ConfirmForm(),
+        ),
+        400 if form.errors else 200,
+    )
+
+
+@bp.post("/children/<int:patient_id>/relatives/<int:request_id>/invitation")
+def relative_invitation(patient_id: int, request_id: int):
+    """The invitation a nurse approved, made now and shown once for the guardian to pass on."""
+    patient = get_guardian_patient(patient_id)
+    asked = get_child_row(AccessRequest, request_id, patient)
+    if asked.requested_by_id != current_user.id or not asked.approved:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("family.relatives", patient_id=patient.id))
+    made = invitation_for_request(current_user, asked)
+    link, qr_code = link_and_qr_code(made, scale=4)
+    return render_template(
+        "family/invitation.html", patient=patient, made=made, link=link, qr_code=qr_code
     )
 
 

@@ -12,14 +12,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+import segno
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
 from rounds.extensions import db
-from rounds.models import AccessGrant, Invitation, Patient, User
+from rounds.models import AccessGrant, AccessRequest, Invitation, Patient, User
 from rounds.models.types import utcnow
-from rounds.permissions import active_grant
+from rounds.permissions import open_grant
 from rounds.services.audit import audit
 
 # Eight characters a person can read aloud or off a card: no 0/O, 1/I/L.
@@ -47,6 +48,15 @@ class NewInvitation:
         return f"{self.code[:4]}-{self.code[4:]}"
 
 
+def link_and_qr_code(made: NewInvitation, scale: int = 5) -> tuple[str, str]:
+    """The invitation's link, and its QR code as inline SVG (drawn here, nothing external)."""
+    link = url_for("join.open_link", token=made.token, _external=True)
+    qr_code = segno.make(link, error="m").svg_inline(
+        scale=scale, border=2, title="Invitation QR code"
+    )
+    return link, qr_code
+
+
 def _keyed_hash(kind: str, secret: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, f"{kind}:{secret}".encode(), hashlib.sha256).hexdigest()
@@ -69,8 +79,13 @@ def create_invitation(
     is_guardian: bool,
     language: str,
     contact: str = "",
+    needs_bedside_check: bool = False,
+    for_user: User | None = None,
+    audit_as: User | None = None,
 ) -> NewInvitation:
-    """Make an invitation for one family member; audited."""
+    """Make an invitation for one family member; audited (as ``audit_as`` when a guardian
+    makes the one a nurse approved). ``for_user``: a re-invitation, which gives that account
+    a new passphrase."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = utcnow()
@@ -86,12 +101,29 @@ def create_invitation(
         created_by_id=by.id,
         created_at=now,
         expires_at=now + timedelta(hours=current_app.config["INVITATION_HOURS"]),
+        needs_bedside_check=needs_bedside_check,
+        for_user_id=for_user.id if for_user is not None else None,
     )
     db.session.add(invitation)
     db.session.flush()
-    audit("invite", by, patient.id, target=f"invitation:{invitation.id}")
+    action = "reinvite" if for_user is not None else "invite"
+    audit(action, audit_as or by, patient.id, target=f"invitation:{invitation.id}")
     db.session.commit()
     return NewInvitation(invitation, token, code)
+
+
+def reinvite(by: User, grant: AccessGrant) -> NewInvitation:
+    """A lost phone or a forgotten passphrase: a new invitation for the same person, which
+    lets them choose a new passphrase. Their grants stay as they are."""
+    return create_invitation(
+        by,
+        grant.patient,
+        grant.user.name,
+        grant.relationship_to_child,
+        grant.is_guardian,
+        grant.user.language,
+        for_user=grant.user,
+    )
 
 
 def _open(where) -> Invitation | None:
@@ -166,8 +198,14 @@ def accept_invitation(invitation_id: int, user: User) -> AccessGrant:
         db.session.rollback()
         raise InvitationClosed
     invitation = db.session.get(Invitation, invitation_id)
-    grant = active_grant(user, patient.id)
+    if invitation.for_user_id is not None and invitation.for_user_id != user.id:
+        db.session.rollback()  # a re-invitation is for its own account only
+        raise InvitationClosed
+    grant = open_grant(user, patient.id)
     if grant is None:  # someone already following the child just uses up the invitation
+        # A nurse checks the person at the bedside first, if asked to; and a restricted
+        # child's new grant waits for a second member of staff.
+        waits = invitation.needs_bedside_check or patient.is_restricted
         grant = AccessGrant(
             user_id=user.id,
             patient_id=patient.id,
@@ -175,8 +213,91 @@ def accept_invitation(invitation_id: int, user: User) -> AccessGrant:
             is_guardian=invitation.is_guardian,
             granted_by_id=taken.created_by_id,
             granted_at=now,
+            confirmed_at=None if waits else now,
+            needs_second_staff=patient.is_restricted,
         )
         db.session.add(grant)
     audit("redeem_invitation", user, patient.id, target=f"invitation:{invitation_id}")
     db.session.commit()
     return grant
+
+
+# --- a guardian asks for another relative -------------------------------------------------
+
+
+def request_access(
+    guardian: User, patient: Patient, name: str, relationship: str, language: str, reason: str
+) -> AccessRequest:
+    """A guardian asks for a relative to follow the child; a nurse decides. Audited."""
+    asked = AccessRequest(
+        patient_id=patient.id,
+        requested_by_id=guardian.id,
+        invited_name=name,
+        relationship_to_child=relationship,
+        language=language,
+        reason=reason,
+        created_at=utcnow(),
+    )
+    db.session.add(asked)
+    db.session.flush()
+    audit("request_access", guardian, patient.id, target=f"request:{asked.id}")
+    db.session.commit()
+    return asked
+
+
+def waiting_requests(patient: Patient) -> list[AccessRequest]:
+    """The child's requests no nurse has decided yet, oldest first."""
+    return list(
+        db.session.scalars(
+            select(AccessRequest)
+            .where(AccessRequest.patient_id == patient.id, AccessRequest.decided_at.is_(None))
+            .order_by(AccessRequest.created_at)
+        )
+    )
+
+
+def requests_by(guardian: User, patient: Patient) -> list[AccessRequest]:
+    """What this guardian asked for this child, newest first."""
+    return list(
+        db.session.scalars(
+            select(AccessRequest)
+            .where(
+                AccessRequest.patient_id == patient.id,
+                AccessRequest.requested_by_id == guardian.id,
+            )
+            .order_by(AccessRequest.created_at.desc())
+        )
+    )
+
+
+def decide_request(by: User, asked: AccessRequest, approved: bool) -> bool:
+    """A nurse approves or declines; audited. False if it was already decided."""
+    if asked.decided_at is not None:
+        return False
+    asked.decided_at = utcnow()
+    asked.decided_by_id = by.id
+    asked.approved = approved
+    action = "approve_request" if approved else "decline_request"
+    audit(action, by, asked.patient_id, target=f"request:{asked.id}")
+    db.session.commit()
+    return True
+
+
+def invitation_for_request(guardian: User, asked: AccessRequest) -> NewInvitation:
+    """The guardian makes the invitation a nurse approved, to pass on. Asking again makes a
+    fresh one and cancels the one before (its secrets were shown once and may be lost)."""
+    if asked.invitation is not None and asked.invitation.is_open():
+        asked.invitation.cancelled_at = utcnow()
+        asked.invitation.cancelled_by_id = guardian.id
+    made = create_invitation(
+        asked.decided_by,
+        db.session.get(Patient, asked.patient_id),
+        asked.invited_name,
+        asked.relationship_to_child,
+        False,
+        asked.language,
+        audit_as=guardian,
+    )
+    asked.invitation_id = made.invitation.id
+    db.session.commit()
+    return made

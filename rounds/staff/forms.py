@@ -235,3 +235,19 @@ class InviteForm(BaseForm):
         filters=[strip],
         validators=[Optional(), Length(max=254)],
     )
+    invitee_bedside_check = BooleanField(
+        "Confirm who they are at the bedside before they see updates"
+    )
+
+
+class RestrictForm(BaseForm):
+    """Safeguarding: new access to this child needs a second member of staff."""
+
+    note = TextAreaField(
+        "Why (kept in the record; families never see it)",
+        filters=[strip],
+        validators=[
+            DataRequired("Say why, for example a court order or a safety concern."),
+            Length(max=500),
+        ],
+    )
