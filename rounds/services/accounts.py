@@ -1,9 +1,12 @@
-"""Accounts and units (the admin screens for these arrive with the access issue)."""
+"""Accounts and units: made by the demo data and the tests, and by admins on their screens."""
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
-from rounds.extensions import db
+from rounds import realtime
+from rounds.extensions import db, socketio
 from rounds.models import StaffMembership, Unit, User
+from rounds.permissions import CENSUS_ROLES, can_see_census
 from rounds.services.audit import audit
 from rounds.services.passwords import hash_password
 
@@ -37,6 +40,13 @@ def add_user(
     language: str = "en",
 ) -> User:
     """Add an account to the current transaction (the caller commits); audited."""
+    user = _new_account(email, name, password, staff_role, units, language)
+    audit("create_user", None, target=f"user:{user.id}")
+    return user
+
+
+def _new_account(email, name, password, staff_role, units, language) -> User:
+    """An account (and its unit memberships) in the current transaction, not yet audited."""
     user = User(
         email=normalise_email(email),
         name=name,
@@ -48,7 +58,6 @@ def add_user(
     db.session.flush()
     for unit in units:
         db.session.add(StaffMembership(user_id=user.id, unit_id=unit.id))
-    audit("create_user", None, target=f"user:{user.id}")
     return user
 
 
@@ -64,3 +73,148 @@ def create_user(
     user = add_user(email, name, password, staff_role, units, language)
     db.session.commit()
     return user
+
+
+# --- the admin screens: units and staff accounts, each change audited -----------------------
+
+STAFF_ROLES = ("clinician", "nurse", "interpreter", "admin")
+
+
+class AccountConflict(Exception):
+    """A change an admin asked for that cannot be made; ``field`` is where the form says so."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+DUPLICATE_UNIT = "A unit with this name already exists. Choose another name."
+DUPLICATE_EMAIL = "An account with this email address already exists."
+
+
+def unit_name_taken(name: str, except_unit: Unit | None = None) -> bool:
+    """Whether another unit has this name (compared without case: "picu" is "PICU")."""
+    query = select(Unit.id).where(func.lower(Unit.name) == name.strip().lower())
+    if except_unit is not None:
+        query = query.where(Unit.id != except_unit.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _commit_or_conflict(conflict: AccountConflict) -> None:
+    """Commit; a unique constraint another request won meanwhile reads as ``conflict``."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise conflict from None
+
+
+def add_unit(by: User, name: str, phone: str, timezone: str) -> Unit:
+    """An admin adds a unit; audited as ``add_unit``. Commits."""
+    if unit_name_taken(name):
+        raise AccountConflict("name", DUPLICATE_UNIT)
+    unit = Unit(name=name, phone=phone, timezone=timezone)
+    db.session.add(unit)
+    db.session.flush()
+    audit("add_unit", by, target=f"unit:{unit.id}", detail=f"time zone {timezone}")
+    _commit_or_conflict(AccountConflict("name", DUPLICATE_UNIT))
+    return unit
+
+
+def change_unit(by: User, unit: Unit, name: str, phone: str, timezone: str) -> list[str]:
+    """An admin changes a unit's name, phone or time zone; audited as ``change_unit`` with
+    what changed (field names and zones only). Commits; returns what changed."""
+    if unit_name_taken(name, except_unit=unit):
+        raise AccountConflict("name", DUPLICATE_UNIT)
+    changed = [
+        label
+        for label, old, new in (("name", unit.name, name), ("phone", unit.phone, phone))
+        if old != new
+    ]
+    if unit.timezone != timezone:
+        changed.append(f"time zone {unit.timezone} -> {timezone}")
+    if not changed:
+        return []
+    unit.name, unit.phone, unit.timezone = name, phone, timezone
+    audit("change_unit", by, target=f"unit:{unit.id}", detail="; ".join(changed))
+    _commit_or_conflict(AccountConflict("name", DUPLICATE_UNIT))
+    return changed
+
+
+def _unit_ids_text(unit_ids) -> str:
+    return ",".join(str(i) for i in sorted(unit_ids)) or "none"
+
+
+def add_staff(
+    by: User, name: str, email: str, password: str, staff_role: str, units: list[Unit]
+) -> User:
+    """An admin adds a staff account in ``units``; audited as ``add_staff`` (the role and
+    unit ids, never the name or address). Commits."""
+    if find_user_by_email(email) is not None:
+        raise AccountConflict("email", DUPLICATE_EMAIL)
+    user = _new_account(email, name, password, staff_role, units, language="en")
+    audit(
+        "add_staff",
+        by,
+        target=f"user:{user.id}",
+        detail=f"role {staff_role}; units {_unit_ids_text(u.id for u in units)}",
+    )
+    _commit_or_conflict(AccountConflict("email", DUPLICATE_EMAIL))
+    return user
+
+
+def change_staff(by: User, user: User, staff_role: str, units: list[Unit]) -> list[str]:
+    """An admin changes a staff member's role and units; audited as ``change_staff``.
+
+    Their next page already follows the change (every request reads role and units), and
+    their open pages leave the rooms of units they no longer see, in every process.
+    Commits; returns what changed (role codes and unit ids only).
+    """
+    before_role, before_units = user.staff_role, user.unit_ids
+    after_units = {unit.id for unit in units}
+    changed = []
+    if staff_role != before_role:
+        changed.append(f"role {before_role} -> {staff_role}")
+    if after_units - before_units:
+        changed.append(f"units added {_unit_ids_text(after_units - before_units)}")
+    if before_units - after_units:
+        changed.append(f"units removed {_unit_ids_text(before_units - after_units)}")
+    if not changed:
+        return []
+    user.staff_role = staff_role
+    if before_units - after_units:
+        db.session.execute(
+            delete(StaffMembership).where(
+                StaffMembership.user_id == user.id,
+                StaffMembership.unit_id.in_(before_units - after_units),
+            )
+        )
+    for unit_id in sorted(after_units - before_units):
+        db.session.add(StaffMembership(user_id=user.id, unit_id=unit_id))
+    audit("change_staff", by, target=f"user:{user.id}", detail="; ".join(changed))
+    db.session.commit()
+    db.session.refresh(user)
+    _follow_unit_rooms(user, before_role, before_units)
+    return changed
+
+
+def _follow_unit_rooms(user: User, before_role: str | None, before_units: set[int]) -> None:
+    """Move a staff member's open connections to the unit rooms they may now follow.
+
+    Rooms are otherwise chosen only when a socket connects; without this, a nurse taken off
+    a unit would keep hearing that unit's notifications until their page reconnects.
+    """
+    was = before_units if before_role in CENSUS_ROLES else set()
+    now = user.unit_ids if can_see_census(user) else set()
+    if was == now:
+        return
+    for sid in realtime.registry.sockets_of(user.id):
+        # Through the message queue for a socket held by another process.
+        for unit_id in was - now:
+            socketio.server.leave_room(sid, realtime.unit_room(unit_id), realtime.NAMESPACE)
+        for unit_id in now - was:
+            try:
+                socketio.server.enter_room(sid, realtime.unit_room(unit_id), realtime.NAMESPACE)
+            except (KeyError, ValueError):
+                # Closed since the registry listed it (one process: no queue to pass it on).
+                break
