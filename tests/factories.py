@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from itertools import count
 from types import SimpleNamespace
 
+from rounds.auth.sessions import set_account_active
 from rounds.extensions import db
 from rounds.models import Patient, Unit, Update, User
 from rounds.services.access import grant_family_access, revoke_family_access
@@ -83,6 +84,49 @@ class Factory:
             grant = db.session.get(AccessGrant, grant_id)
             by = self._system_user(grant.patient.unit_id)
             revoke_family_access(by, grant)
+
+    def disable(self, person: Person) -> None:
+        """Disable an account through the service an admin's button calls."""
+        with self.app.app_context():
+            set_account_active(None, db.session.get(User, person.id), False)
+
+    def pending_grant(self, person: Person, patient_id: int) -> int:
+        """A grant waiting for a bedside check: invited with the check, then joined."""
+        from rounds.services.invitations import accept_invitation
+
+        with self.app.app_context():
+            patient = db.session.get(Patient, patient_id)
+            made = create_invitation(
+                self._system_user(patient.unit_id),
+                patient,
+                person.name,
+                "Father",
+                True,
+                "en",
+                needs_bedside_check=True,
+            )
+            return accept_invitation(made.invitation.id, db.session.get(User, person.id)).id
+
+    def restrict(self, patient_id: int, note: str = "Court order") -> None:
+        """Mark a child restricted through the service."""
+        from rounds.services.access import restrict_child
+
+        with self.app.app_context():
+            patient = db.session.get(Patient, patient_id)
+            restrict_child(self._system_user(patient.unit_id), patient, note)
+
+    def access_request(self, guardian: Person, patient_id: int, approved: bool | None = None):
+        """A guardian's request for a relative (decided by a nurse if ``approved`` is given);
+        returns its id. Made through the services, whoever the guardian is."""
+        from rounds.services.invitations import decide_request, request_access
+
+        with self.app.app_context():
+            patient = db.session.get(Patient, patient_id)
+            user = db.session.get(User, guardian.id)
+            asked = request_access(user, patient, "Lucia Example", "Grandparent", "pt", "")
+            if approved is not None:
+                decide_request(self._system_user(patient.unit_id), asked, approved)
+            return asked.id
 
     def post(
         self, author: Person, patient_id: int, summary: str = "A calm night.", **fields

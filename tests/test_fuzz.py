@@ -9,6 +9,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import count
 
 import pytest
 from markupsafe import escape
@@ -16,14 +17,18 @@ from sqlalchemy import func, select
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
+from rounds.admin.forms import AddStaffForm, UnitForm
 from rounds.auth.forms import SignInForm
 from rounds.extensions import db
+from rounds.family.forms import RelativeRequestForm
 from rounds.join.forms import CodeForm
 from rounds.models import (
     AccessGrant,
+    AccessRequest,
     FamilyEvent,
     Invitation,
     Patient,
+    Unit,
     Update,
     UpdateRetraction,
     User,
@@ -33,6 +38,7 @@ from rounds.staff.forms import (
     CorrectionForm,
     GrantAccessForm,
     InviteForm,
+    RestrictForm,
     RetractForm,
     UpdateForm,
 )
@@ -93,10 +99,12 @@ class FormCase:
     breaker: dict  # one bad field that makes an otherwise good post re-render
     refused: int = 400  # the status of a re-rendered, refused form
     done: tuple = (302,)  # the statuses of a form that went through
+    fresh: Callable[[], dict] = dict  # values new for each post (a unique name or address)
 
 
 def form_cases(w, make) -> dict[str, FormCase]:
     """Every form with fields in the app, for the world ``w``."""
+    serial = count(1)
     update = {"status": "serious", "summary": "A calm night."}
     child = f"/staff/patients/{w.child_a1}"
 
@@ -159,6 +167,49 @@ def form_cases(w, make) -> dict[str, FormCase]:
         "invitation code": FormCase(
             CodeForm, "anonymous", lambda: "/join/code", {"code": "ABCD-2345"}, {}, refused=400
         ),
+        "restrict": FormCase(
+            RestrictForm,
+            "clinician",
+            lambda: f"{child}/restriction",
+            {"note": "Court order: the mother and grandmother only."},
+            {"csrf_token": "not-the-token"},
+        ),
+        "ask for a relative": FormCase(
+            RelativeRequestForm,
+            "parent_a1",
+            lambda: f"/family/children/{w.child_a1}/relatives",
+            {"name": "Lucia Example", "relationship": "Grandparent", "language": "pt"},
+            {"language": "xx"},
+        ),
+        "add unit": FormCase(
+            UnitForm,
+            "admin",
+            lambda: "/admin/units",
+            {"name": "Neuro ICU (fuzz)", "phone": "+1 555 0100", "timezone": "UTC"},
+            {"timezone": "Mars/Olympus_Mons"},
+            fresh=lambda: {"name": f"Neuro ICU {next(serial)}"},
+        ),
+        "change unit": FormCase(
+            UnitForm,
+            "admin",
+            lambda: f"/admin/units/{w.unit_a}",
+            {"name": make.get(Unit, w.unit_a).name, "phone": "+1 555 0100", "timezone": "UTC"},
+            {"timezone": "Mars/Olympus_Mons"},
+        ),
+        "add staff": FormCase(
+            AddStaffForm,
+            "admin",
+            lambda: "/admin/staff/new",
+            {
+                "name": "Rosa Example",
+                "email": "rosa@example.org",
+                "role": "nurse",
+                "units": str(w.unit_a),
+                "password": "violet kettle harbour",
+            },
+            {"role": "surgeon"},
+            fresh=lambda: {"email": f"rosa.{next(serial)}@example.org"},
+        ),
     }
 
 
@@ -171,6 +222,11 @@ FORM_NAMES = [
     "grant access",
     "invite",
     "invitation code",
+    "restrict",
+    "ask for a relative",
+    "add unit",
+    "change unit",
+    "add staff",
 ]
 
 
@@ -227,6 +283,9 @@ def rows(app) -> dict:
         "discharged": select(func.count()).where(Patient.discharged_at.is_not(None)),
         "users": select(func.count()).select_from(User),
         "invitations": select(func.count()).select_from(Invitation),
+        "units": select(func.count()).select_from(Unit),
+        "requests": select(func.count()).select_from(AccessRequest),
+        "restrictions": select(func.count()).where(Patient.restricted_at.is_not(None)),
     }
     with app.app_context():
         query = select(*[q.scalar_subquery().label(name) for name, q in counted.items()])
@@ -262,7 +321,7 @@ class Browser:
         Returns the response and whether the request wrote any rows.
         """
         client, url = self.client(case.role), case.url()
-        data = {**case.good, "csrf_token": client.csrf, **changes}
+        data = {**case.good, **case.fresh(), "csrf_token": client.csrf, **changes}
         before = rows(self.app)
         response = client.post(url, json=data) if as_json else client.post(url, data=data)
         return response, rows(self.app) != before
@@ -407,6 +466,12 @@ BAD_CHOICES = {
     "correct update": ("status", ["purple", "", "9" * 40]),
     "grant access": ("relationship", ["Cousin", "", "mother", "Mother\u200b", SCRIPT]),
     "admit": ("unit_id", ["abc", "", "-1", "1.5", "0x1", "99999999999999999999", "999999"]),
+    "add unit": (
+        "timezone",
+        ["Mars/Olympus", "", "utc", "Europe/Lisbon\u200b", "localtime", SCRIPT],
+    ),
+    "change unit": ("timezone", ["Factory", " UTC", "America/New York", "9" * 70]),
+    "add staff": ("role", ["surgeon", "", "Nurse", " nurse", "nurse\u200b", SCRIPT]),
 }
 
 
@@ -414,7 +479,7 @@ BAD_CHOICES = {
 def test_invalid_choice_is_refused_beside_the_field_and_the_rest_is_kept(users, cases, name):
     """A value that is not one of the radio or select choices: 400, error beside it, text kept."""
     case, (field, values) = cases[name], BAD_CHOICES[name]
-    kept_field = {"admit": "display_name", "grant access": "name"}.get(name, "summary")
+    kept_field = "display_name" if name == "admit" else "summary" if "update" in name else "name"
     kept = f"Typed by a tired resident at 3 am ({name})"
     problems = []
     for value in values:
@@ -514,6 +579,7 @@ def test_odd_ids_in_urls_are_not_found(users, world):
     """Huge, negative and non-numeric ids in every id position: 404, never a 500."""
     w, problems = world, []
     staff, parent = users.client("clinician"), users.client("parent_a1")
+    admin = users.client("admin")
     for odd in ODD_IDS:
         gets = [
             (staff, f"/staff/patients/{odd}"),
@@ -524,12 +590,18 @@ def test_odd_ids_in_urls_are_not_found(users, world):
             (staff, f"/staff/patients/{w.child_a1}/updates/{odd}/retract"),
             (parent, f"/family/children/{odd}"),
             (parent, f"/family/children/{odd}/events.json"),
+            (admin, f"/admin/staff/{odd}"),
+            (admin, f"/admin/units/{odd}"),
         ]
         posts = [
             (staff, f"/staff/patients/{odd}/updates"),
             (staff, f"/staff/patients/{w.child_a1}/updates/{odd}/retract"),
             (staff, f"/staff/patients/{w.child_a1}/family/{odd}/revoke"),
             (staff, f"/staff/patients/{odd}/family/{w.grant_a1}/revoke"),
+            (admin, f"/admin/staff/{odd}"),
+            (admin, f"/admin/staff/{odd}/disable"),
+            (admin, f"/admin/staff/{odd}/enable"),
+            (admin, f"/admin/units/{odd}"),
         ]
         for client, url in gets:
             if (got := client.get(url).status_code) != 404:
@@ -593,6 +665,50 @@ def test_garbage_in_other_query_strings_is_ignored(users, world):
     assert problems == [], "\n" + "\n".join(problems)
 
 
+AUDIT_FILTERS = ("action", "person", "child", "start", "end", "zone")
+
+
+def test_garbage_in_the_audit_search_is_named_beside_the_filter(users):
+    """Each filter of the audit search, given garbage: 200 or a 400 with the error beside
+    that filter and the page still whole; never a 500."""
+    admin, rng, problems = users.client("admin"), random.Random(1234), []
+    values = [*GARBAGE_AFTER, *BAD_DATES, nasty(rng, 40), "x" * 5000, "a@b.c" + "\x00"]
+    for field in AUDIT_FILTERS:
+        for value in values:
+            response = admin.get("/admin/audit", query_string={field: value})
+            label = f"{field}={value[:30]!r}"
+            if response.status_code not in (200, 400):
+                problems.append(f"{label}: {response.status_code}")
+            elif response.status_code == 400 and not error_beside(text_of(response), field):
+                problems.append(f"{label}: refused without an error beside the filter")
+    assert problems == [], "\n" + "\n".join(problems)
+
+
+ODD_UNIT_CHOICES = [["abc"], ["1.5"], ["-1"], ["999999"], ["99999999999999999999"], [SCRIPT]]
+
+
+def test_odd_units_or_roles_for_a_staff_member_change_nothing(users, world):
+    """Units that are not units, roles that are not roles: 400 beside the field, no change."""
+    admin, problems = users.client("admin"), []
+    url = f"/admin/staff/{world.nurse.id}"
+
+    def staff_table():
+        return re.search(r"<tbody>.*</tbody>", text_of(admin.get("/admin/staff")), re.S).group(0)
+
+    before = staff_table()
+    changes = [{"role": "nurse", "units": odd} for odd in ODD_UNIT_CHOICES]
+    changes += [{"role": odd, "units": [str(world.unit_a)]} for odd in ("", "boss", SCRIPT)]
+    for change in changes:
+        response = admin.post(url, data={**change, "csrf_token": admin.csrf})
+        field = "units" if change["role"] == "nurse" else "role"
+        if response.status_code != 400 or not error_beside(text_of(response), field):
+            problems.append(f"{change}: {response.status_code}, error {field!r} missing")
+        elif "<script>" in text_of(response):
+            problems.append(f"{change}: the script came back unescaped")
+    assert staff_table() == before
+    assert problems == [], "\n" + "\n".join(problems)
+
+
 def route_paths(app, world) -> list[tuple[str, frozenset]]:
     """Every route (but static) as a real path, with the methods it answers."""
     ids = {
@@ -600,6 +716,9 @@ def route_paths(app, world) -> list[tuple[str, frozenset]]:
         "update_id": world.update_a1,
         "grant_id": world.grant_a1,
         "invitation_id": 1,
+        "request_id": 1,
+        "user_id": world.nurse.id,
+        "unit_id": world.unit_a,
     }
     paths: dict[str, set] = {}
     for rule in app.url_map.iter_rules():
@@ -609,6 +728,7 @@ def route_paths(app, world) -> list[tuple[str, frozenset]]:
         for name, value in ids.items():
             path = path.replace(f"<int:{name}>", str(value))
         path = re.sub(r"<string\(length=(\d+)\):token>", lambda m: "x" * int(m[1]), path)
+        path = re.sub(r"<any\(([a-z]+)[^>]*>", lambda m: m[1], path)
         assert "<" not in path, f"no id to fill in {rule.rule}"
         paths.setdefault(path, set()).update(rule.methods)  # one path, several rules
     return sorted((path, frozenset(methods)) for path, methods in paths.items())

@@ -8,15 +8,18 @@ visitor is sent to sign in.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from flask import url_for
 from sqlalchemy import func, select
+from sqlalchemy import update as sa_update
 
 from rounds.extensions import db
 from rounds.models import (
     AccessGrant,
+    AccessRequest,
     AuditEvent,
     FamilyEvent,
     Invitation,
@@ -24,7 +27,9 @@ from rounds.models import (
     Update,
     UpdateRetraction,
     User,
+    UserSession,
 )
+from rounds.models.types import utcnow
 from tests.conftest import session_csrf, sign_in
 
 SIGNED_IN = (
@@ -54,6 +59,7 @@ WRITERS = frozenset({"clinician", "nurse", "clinician_b"})  # post/correct/retra
 STAFF_READ = {role: {HOME_UNIT[role]} for role in CENSUS}
 STAFF_WRITE = {role: {HOME_UNIT[role]} for role in WRITERS}
 READ_UPDATES = {**STAFF_READ, "parent_a1": {A}}  # "read a child's updates": staff + granted
+GUARDIAN_OF = {"parent_a1": {A}}  # parent_a1 is child_a1's parent (the factory's grants)
 EVERYONE = frozenset(SIGNED_IN)
 ADMIN = frozenset({"admin"})
 
@@ -82,6 +88,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("auth.sign_in", "GET"): Expect(None),
     ("auth.sign_in", "POST"): Expect(None),  # a wrong password: the form again, for anyone
     ("auth.sign_out", "POST"): Expect(EVERYONE, ok=302),
+    # Signing in again to save a form's kept text; without a kept form's address: to sign in.
+    ("auth.sign_in_to_continue", "POST"): Expect(None, ok=302),
     ("staff.census", "GET"): Expect(CENSUS),
     ("staff.admit", "GET"): Expect(WRITERS),
     # Another unit (or none) is not among the form's choices: the form says so (400).
@@ -102,6 +110,14 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # "Invite, grant, revoke family access": the invitation card is shown once (200).
     ("staff.invite", "POST"): Expect(STAFF_WRITE, ok=200, targets=CHILDREN),
     ("staff.cancel_invite", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    # Waiting grants, re-invitations, sign-out everywhere, safeguarding, guardians' requests:
+    # "invite, grant, revoke family access" (clinician and nurse, own unit).
+    ("staff.confirm_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.reinvite_access", "POST"): Expect(STAFF_WRITE, ok=200, targets=CHILDREN),
+    ("staff.sign_out_family", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.restrict", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.lift_restriction_route", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.decide_access_request", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     # Joining is for anyone holding an invitation: a made-up one is the same 404 for all.
     ("join.open_link", "GET"): Expect(None, ok=404),
     ("join.enter_code", "GET"): Expect(None),
@@ -113,7 +129,24 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("family.home", "GET"): Expect(EVERYONE, ok_for={"parent_a1": 302, "parent_a2": 302}),
     ("family.child", "GET"): Expect(READ_UPDATES, targets=CHILDREN, audited=True),
     ("family.events", "GET"): Expect(READ_UPDATES, targets=CHILDREN, audited=True, signed_out=401),
+    # "Ask for access for another relative": a parent or guardian of that child, nobody else.
+    ("family.relatives", "GET"): Expect(GUARDIAN_OF, targets=CHILDREN),
+    ("family.relatives", "POST"): Expect(GUARDIAN_OF, ok=302, targets=CHILDREN),
+    # The invitation a nurse approved, shown once to the guardian who asked.
+    ("family.relative_invitation", "POST"): Expect(GUARDIAN_OF, ok=200, targets=CHILDREN),
     ("admin.audit_log", "GET"): Expect(ADMIN),
+    # "Manage staff accounts and units": admins only, every screen and every button.
+    ("admin.staff_list", "GET"): Expect(ADMIN),
+    ("admin.add_staff", "GET"): Expect(ADMIN),
+    ("admin.add_staff", "POST"): Expect(ADMIN, ok=302),
+    ("admin.staff_account", "GET"): Expect(ADMIN),
+    ("admin.staff_account", "POST"): Expect(ADMIN, ok=302),
+    ("admin.disable_staff", "POST"): Expect(ADMIN, ok=302),
+    ("admin.enable_staff", "POST"): Expect(ADMIN, ok=302),
+    ("admin.units", "GET"): Expect(ADMIN),
+    ("admin.units", "POST"): Expect(ADMIN, ok=302),
+    ("admin.unit", "GET"): Expect(ADMIN),
+    ("admin.unit", "POST"): Expect(ADMIN, ok=302),
 }
 POST_ROUTES = sorted(key for key in EXPECTED if key[1] == "POST")
 
@@ -205,6 +238,75 @@ def cancel_fresh_invitation(ctx, role, target):
     return {"patient_id": child_id(ctx.world, target), "invitation_id": invitation}, {}
 
 
+def pending_fresh_grant(ctx, role, target):
+    grant = ctx.make.pending_grant(ctx.make.person(), real_child(ctx.world, target))
+    return {"patient_id": child_id(ctx.world, target), "grant_id": grant}, {}
+
+
+def restrict_child(ctx, role, target):
+    return the_child(ctx, role, target)[0], {"note": "Court order: mother only."}
+
+
+def lift_fresh_restriction(ctx, role, target):
+    fresh = ctx.make.patient(real_unit(ctx.world, target))
+    ctx.make.restrict(fresh)
+    return {"patient_id": fresh if target != MISSING else MISSING_ID}, {}
+
+
+def decide_fresh_request(ctx, role, target):
+    asked = ctx.make.access_request(ctx.world.parent_a1, real_child(ctx.world, target))
+    ids = {"patient_id": child_id(ctx.world, target), "request_id": asked}
+    return {**ids, "decision": "approve"}, {}
+
+
+def ask_for_relative(ctx, role, target):
+    data = {"name": "Lucia Example", "relationship": "Grandparent", "language": "pt"}
+    return the_child(ctx, role, target)[0], data
+
+
+def approved_request(ctx, role, target):
+    asked = ctx.make.access_request(ctx.world.parent_a1, real_child(ctx.world, target), True)
+    return {"patient_id": child_id(ctx.world, target), "request_id": asked}, {}
+
+
+def a_staff_account(ctx, role, target):
+    return {"user_id": ctx.world.nurse.id}, {}
+
+
+def a_unit(ctx, role, target):
+    return {"unit_id": ctx.world.unit_a}, {}
+
+
+def add_staff_account(ctx, role, target):
+    data = {"name": "Rosa Example", "email": f"rosa.{role}@example.org", "role": "nurse"}
+    return {}, {**data, "units": ctx.world.unit_a, "password": "violet kettle harbour"}
+
+
+def change_fresh_staff(ctx, role, target):
+    nurse = ctx.make.person("nurse", (ctx.world.unit_a,))
+    data = {"role": "clinician", "units": [ctx.world.unit_a, ctx.world.unit_b]}
+    return {"user_id": nurse.id}, data
+
+
+def fresh_staff_account(ctx, role, target):
+    return {"user_id": ctx.make.person("nurse", (ctx.world.unit_a,)).id}, {}
+
+
+def fresh_disabled_account(ctx, role, target):
+    nurse = ctx.make.person("nurse", (ctx.world.unit_a,))
+    ctx.make.disable(nurse)
+    return {"user_id": nurse.id}, {}
+
+
+def add_a_unit(ctx, role, target):
+    return {}, {"name": f"Unit added by {role}", "phone": "+1 555 0100", "timezone": "UTC"}
+
+
+def change_fresh_unit(ctx, role, target):
+    data = {"name": f"Renamed by {role}", "phone": "+1 555 0101", "timezone": "Europe/Lisbon"}
+    return {"unit_id": ctx.make.unit()}, data
+
+
 def made_up_token(ctx, role, target):
     return {"token": "x" * 43}, {}  # the length of a real one
 
@@ -243,6 +345,16 @@ REQUESTS = {
     ("staff.revoke_access", "POST"): revoke_fresh_grant,
     ("staff.invite", "POST"): invite_someone,
     ("staff.cancel_invite", "POST"): cancel_fresh_invitation,
+    ("staff.confirm_access", "POST"): pending_fresh_grant,
+    ("staff.reinvite_access", "POST"): revoke_fresh_grant,
+    ("staff.sign_out_family", "POST"): revoke_fresh_grant,
+    ("staff.restrict", "POST"): restrict_child,
+    ("staff.lift_restriction_route", "POST"): lift_fresh_restriction,
+    ("staff.decide_access_request", "POST"): decide_fresh_request,
+    ("family.relatives", "GET"): the_child,
+    ("family.relatives", "POST"): ask_for_relative,
+    ("family.relative_invitation", "POST"): approved_request,
+    ("auth.sign_in_to_continue", "POST"): nothing,
     ("join.open_link", "GET"): made_up_token,
     ("join.enter_code", "GET"): nothing,
     ("join.enter_code", "POST"): wrong_code,
@@ -253,6 +365,17 @@ REQUESTS = {
     ("family.child", "GET"): the_child,
     ("family.events", "GET"): the_feed,
     ("admin.audit_log", "GET"): nothing,
+    ("admin.staff_list", "GET"): nothing,
+    ("admin.add_staff", "GET"): nothing,
+    ("admin.add_staff", "POST"): add_staff_account,
+    ("admin.staff_account", "GET"): a_staff_account,
+    ("admin.staff_account", "POST"): change_fresh_staff,
+    ("admin.disable_staff", "POST"): fresh_staff_account,
+    ("admin.enable_staff", "POST"): fresh_disabled_account,
+    ("admin.units", "GET"): nothing,
+    ("admin.units", "POST"): add_a_unit,
+    ("admin.unit", "GET"): a_unit,
+    ("admin.unit", "POST"): change_fresh_unit,
 }
 
 
@@ -278,6 +401,19 @@ def written(app) -> dict:
         "cancelled invitations": select(func.count())
         .select_from(Invitation)
         .where(Invitation.cancelled_at.is_not(None)),
+        "confirmed grants": select(func.count())
+        .select_from(AccessGrant)
+        .where(AccessGrant.confirmed_at.is_not(None)),
+        "restricted": select(func.count())
+        .select_from(Patient)
+        .where(Patient.restricted_at.is_not(None)),
+        "requests": select(func.count()).select_from(AccessRequest),
+        "decided requests": select(func.count())
+        .select_from(AccessRequest)
+        .where(AccessRequest.decided_at.is_not(None)),
+        "open sessions": select(func.count())
+        .select_from(UserSession)
+        .where(UserSession.ended_at.is_(None)),
         "audit events": select(func.count()).select_from(AuditEvent),
     }
     with app.app_context():
@@ -333,6 +469,13 @@ def expected_status(expect: Expect, role: str, target) -> int:
     if allowed(expect, role, target):
         return expect.ok_for.get(role, expect.ok)
     return expect.denied_for.get(role, 404)
+
+
+def allowed_role(expect: Expect) -> str:
+    """A role that may use the route on child A: the clinician if they may, else the first."""
+    if allowed(expect, "clinician", A):
+        return "clinician"
+    return next(role for role in SIGNED_IN if allowed(expect, role, A))
 
 
 def url_of(app, endpoint: str, values: dict) -> str:
@@ -441,7 +584,7 @@ def test_missing_child_is_not_found_for_everyone_signed_in(ctx):
 @pytest.mark.parametrize(("endpoint", "method"), POST_ROUTES, ids=[e for e, _ in POST_ROUTES])
 def test_post_without_csrf_token_writes_nothing(ctx, endpoint, method):
     """The role that may do it, with good data but no CSRF token: nothing is written."""
-    role = "anonymous" if endpoint == "auth.sign_in" else "clinician"
+    role = "anonymous" if endpoint == "auth.sign_in" else allowed_role(EXPECTED[(endpoint, method)])
     client = signed_in_clients(ctx.app, ctx.world, (role,))[role]
     values, data = REQUESTS[(endpoint, method)](ctx, role, A)
     if endpoint == "auth.sign_in":  # right credentials: only the missing token stops it
@@ -451,19 +594,22 @@ def test_post_without_csrf_token_writes_nothing(ctx, endpoint, method):
     assert response.status_code != 500
     assert written(ctx.app) == before
     if role != "anonymous":  # and the session is untouched (not signed out)
-        assert client.get("/staff/").status_code == 200
+        assert client.get("/").status_code == 302
+        assert "/signin" not in client.get("/").headers["Location"]
     else:
         assert client.get("/staff/").status_code == 302
 
 
 def test_the_same_post_with_the_token_does_write(ctx):
     """Control for the CSRF test above: its data is good enough to be written."""
-    client = signed_in_clients(ctx.app, ctx.world, ("clinician",))["clinician"]
+    clients = signed_in_clients(ctx.app, ctx.world, SIGNED_IN)
     for endpoint, method in POST_ROUTES:
         expect = EXPECTED[(endpoint, method)]
         if endpoint == "auth.sign_out" or expect.allowed is None or not expect.writes:
             continue  # signing out ends the test's session; the others write nothing anyway
-        values, data = REQUESTS[(endpoint, method)](ctx, "clinician", A)
+        role = allowed_role(expect)
+        client = clients[role]
+        values, data = REQUESTS[(endpoint, method)](ctx, role, A)
         before = written(ctx.app)
         response = send(client, method, url_of(ctx.app, endpoint, values), data)
         assert response.status_code == expect.ok, endpoint
@@ -533,3 +679,116 @@ def test_pages_showing_an_update_audit_the_read(ctx, action):
         if row[0].startswith("view_") and row[1:] == (w.child_a1, w.nurse.id)
     ]
     assert len(views) == 1, "reading the update on this page left no audit row"
+
+
+# --- the family's side in every state of their grant ------------------------------------------
+# PRODUCT.md: a family member acts only on a child they hold an active grant for. Written by
+# hand: a grant waiting for a nurse is not active yet; a revoked one is over; after discharge
+# the family reads (only) for DISCHARGE_ACCESS_DAYS, then it is over ("expired"); restricting
+# a child changes who may be added, not who already follows. Asking for a relative is for a
+# guardian of a child still in the unit.
+#        state: (child page, events feed, ask for a relative, socket hears the child)
+FAMILY_BY_STATE = {
+    "granted": (200, 200, 200, True),
+    "pending": (404, 404, 404, False),
+    "revoked": (404, 404, 404, False),
+    "discharged": (200, 200, 404, True),
+    "expired": (404, 404, 404, False),
+    "restricted": (200, 200, 200, True),
+}
+
+
+def subject_in_state(ctx, state):
+    """A guardian who follows child_a2 (the control) and holds child_a1 in ``state``."""
+    w, make = ctx.world, ctx.make
+    person = make.person()
+    make.grant(person, w.child_a2)
+    if state == "pending":
+        make.pending_grant(person, w.child_a1)
+        return person
+    grant = make.grant(person, w.child_a1)
+    if state == "revoked":
+        make.revoke(grant)
+    elif state in ("discharged", "expired"):
+        with ctx.app.app_context():
+            days = 1 if state == "discharged" else ctx.app.config["DISCHARGE_ACCESS_DAYS"] + 1
+            db.session.execute(
+                sa_update(Patient)
+                .where(Patient.id == w.child_a1)
+                .values(discharged_at=utcnow() - timedelta(days=days))
+            )
+            db.session.commit()
+    elif state == "restricted":
+        make.restrict(w.child_a1)
+    return person
+
+
+@pytest.mark.parametrize("state", sorted(FAMILY_BY_STATE))
+def test_what_a_family_member_may_do_in_each_state_of_their_grant(ctx, state):
+    from rounds import realtime
+    from rounds.extensions import socketio
+
+    w = ctx.world
+    person = subject_in_state(ctx, state)
+    client = ctx.app.test_client()
+    sign_in(client, person.email)
+    page, feed, relatives, hears = FAMILY_BY_STATE[state]
+    child = f"/family/children/{w.child_a1}"
+    got = (
+        client.get(child).status_code,
+        client.get(f"{child}/events.json?after=0").status_code,
+        client.get(f"{child}/relatives").status_code,
+    )
+    assert got == (page, feed, relatives), state
+    assert client.get(f"/family/children/{w.child_a2}").status_code == 200  # the control
+
+    sock = socketio.test_client(ctx.app, flask_test_client=client)
+    assert sock.is_connected()
+    with ctx.app.app_context():
+        realtime.publish_family_event(w.child_a1, 41)  # whoever is in child_a1's room hears
+        realtime.publish_family_event(w.child_a2, 42)  # the marker: child_a2 is followed
+    heard = [m["args"][0]["patient"] for m in sock.get_received() if m["name"] == "family_event"]
+    assert w.child_a2 in heard
+    assert (w.child_a1 in heard) is hears, state
+    sock.disconnect()
+
+
+# Staff on a discharged child: nothing new starts (no invitation, no confirming a waiting grant,
+# no re-invitation, no approving a request); access can still be taken away, restricted, and
+# a family member signed out.
+STAFF_ON_DISCHARGED = {
+    ("staff.invite", "POST"): 404,
+    ("staff.grant_access", "POST"): 404,
+    ("staff.confirm_access", "POST"): 404,
+    ("staff.reinvite_access", "POST"): 404,
+    ("staff.decide_access_request", "POST"): 404,
+    ("staff.revoke_access", "POST"): 302,
+    ("staff.sign_out_family", "POST"): 302,
+    ("staff.restrict", "POST"): 302,
+    ("staff.cancel_invite", "POST"): 302,
+}
+
+
+def test_what_staff_may_do_for_a_discharged_child(ctx):
+    nurse = signed_in_clients(ctx.app, ctx.world, ("nurse",))["nurse"]
+    problems = []
+    for (endpoint, method), want in STAFF_ON_DISCHARGED.items():
+        values, data = REQUESTS[(endpoint, method)](ctx, "nurse", A)  # rows made while admitted
+        with ctx.app.app_context():
+            db.session.execute(
+                sa_update(Patient)
+                .where(Patient.id == ctx.world.child_a1)
+                .values(discharged_at=utcnow())
+            )
+            db.session.commit()
+        got = send(nurse, method, url_of(ctx.app, endpoint, values), data).status_code
+        if got != want:
+            problems.append(f"{endpoint}: expected {want}, got {got}")
+        with ctx.app.app_context():  # admitted again for the next row's set-up
+            db.session.execute(
+                sa_update(Patient)
+                .where(Patient.id == ctx.world.child_a1)
+                .values(discharged_at=None)
+            )
+            db.session.commit()
+    assert problems == [], "\n" + "\n".join(problems)

@@ -236,6 +236,34 @@ def test_a_revoke_on_one_process_cuts_off_the_parent_on_every_process(cluster, s
         laptop.close()
 
 
+def test_sign_out_everywhere_on_one_process_closes_the_parents_sockets_on_every_process(
+    cluster, scene
+):
+    """A lost phone: the nurse signs the parent out everywhere through app2; the parent's
+    sockets on app1 and app2 are closed by the servers and their cookies sign nobody in."""
+    nurse = person_on(cluster, scene.nurse.email, "app2")
+    phone = socket_of(person_on(cluster, scene.parent1.email, "app1"))
+    laptop = socket_of(person_on(cluster, scene.parent1.email, "app2"))
+    bystander = socket_of(person_on(cluster, scene.parent2.email, "app1"))
+    try:
+        response = nurse.post_form(
+            f"/staff/patients/{scene.child1}/family/{scene.grant1}/sign-out", {}
+        )
+        assert response.status_code == 302, response.text[:1000]
+        for device in (phone, laptop):
+            wait_until(lambda d=device: not d.client.connected, message="closed on every process")
+            page = device.user.http.get(
+                f"{cluster.nginx.url}/family/children/{scene.child1}",
+                allow_redirects=False,
+                timeout=5,
+            )
+            assert page.status_code == 302 and "/signin" in page.headers["Location"]
+        assert bystander.client.connected
+    finally:
+        for device in (phone, laptop, bystander):
+            device.close()
+
+
 def test_secure_cookies_and_headers_through_the_proxy(cluster, scene):
     parent = person_on(cluster, scene.parent1.email, "app1")
     session_cookie = next(c for c in parent.http.cookies if c.name == "rounds_session")
