@@ -24,7 +24,8 @@ def register_security(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        if app.config["CONTENT_SECURITY_POLICY"]:
+            headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         headers["X-Content-Type-Options"] = "nosniff"
         # Same-origin only: no address ever leaks to another site, and over HTTPS Flask-WTF's
         # CSRF check needs the browser's Referer on our own forms ("no-referrer" broke them).

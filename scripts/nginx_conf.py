@@ -6,6 +6,8 @@ from PREFIX, for one machine). scripts/production.sh and the tests both use it.
 
     python scripts/nginx_conf.py PREFIX --listen 127.0.0.1:8443 --http-listen 127.0.0.1:8080 \\
         --server-name 127.0.0.1 --certificate C --certificate-key K --upstream 8001 --upstream 8002
+
+The access log goes to PREFIX/logs/access.log unless ``--access-log PATH`` says where.
 """
 
 import argparse
@@ -22,6 +24,7 @@ def render_site(
     certificate: str,
     certificate_key: str,
     upstream_ports: list[int],
+    access_log: str,
 ) -> str:
     """The sample with its words filled in; refuses to leave one unfilled."""
     upstreams = "\n    ".join(
@@ -35,6 +38,7 @@ def render_site(
         "@CERTIFICATE_KEY@": certificate_key,
         "@UPSTREAMS@": upstreams,
         "@HTTPS_PORT@": listen.rsplit(":", 1)[-1],
+        "@ACCESS_LOG@": access_log,
     }
     text = SAMPLE.read_text()
     for word, value in words.items():
@@ -77,6 +81,7 @@ def main() -> None:
     parser.add_argument("--certificate", required=True)
     parser.add_argument("--certificate-key", required=True)
     parser.add_argument("--upstream", type=int, action="append", required=True)
+    parser.add_argument("--access-log", help="default: PREFIX/logs/access.log")
     args = parser.parse_args()
     prefix = args.prefix.resolve()
     for folder in ("logs", "temp"):
@@ -90,6 +95,7 @@ def main() -> None:
         args.certificate,
         args.certificate_key,
         args.upstream,
+        args.access_log or str(prefix / "logs" / "access.log"),
     )
     (prefix / "rounds.conf").write_text(site)
     (prefix / "nginx.conf").write_text(render_main(prefix))

@@ -143,14 +143,17 @@ def start_cluster(
     workdir: Path,
     names: tuple[str, ...] = ("app1", "app2"),
     with_nginx: bool = False,
+    settings: dict | None = None,
 ) -> Cluster:
-    """Start ``names`` as gunicorn processes (and nginx in front, if asked)."""
+    """Start ``names`` as gunicorn processes (and nginx in front, if asked), with ``settings``
+    added to the production environment."""
     ports = {name: free_port() for name in names}
     origins = [f"http://127.0.0.1:{port}" for port in ports.values()]
     nginx = Nginx(workdir / "nginx", list(ports.values())) if with_nginx else None
     if nginx:
         origins.append(nginx.url)
     env = production_env(database_url, redis_url, origins, f"rounds-test-{uuid.uuid4().hex[:8]}")
+    env.update(settings or {})
     processes = [
         AppProcess(name, port, env, workdir / f"{name}.log") for name, port in ports.items()
     ]

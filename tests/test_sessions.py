@@ -414,3 +414,52 @@ def test_socket_connections_are_limited_per_account_not_per_address(database_url
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_trying_addresses_on_the_join_page_is_limited(database_url):
+    """The join page says an address is taken; an invitation holder cannot try many."""
+    from rounds.models import Patient, User
+    from rounds.services.invitations import create_invitation
+    from tests.test_invitations import join_as_new
+
+    app = create_app(
+        "test",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": True,
+            "ADDRESS_IN_USE_LIMIT": "2 per hour",
+        },
+    )
+    try:
+        make = Factory(app)
+        unit = make.unit()
+        child, taken = make.patient(unit), make.person()
+        nurse = make.person("nurse", (unit,))
+        with app.app_context():
+            made = create_invitation(
+                db.session.get(User, nurse.id),
+                db.session.get(Patient, child),
+                "Ana Lima",
+                "Aunt or uncle",
+                False,
+                "en",
+            )
+            link = f"/join/{made.token}"
+        phone = app.test_client()
+        phone.get(link)
+        answers = [join_as_new(phone, email=taken.email).status_code for _ in range(3)]
+        assert answers == [400, 400, 429]
+        # Mistakes of another kind (a short passphrase) do not count against it.
+        other = app.test_client()
+        other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+        other.get(link)
+        weak = [
+            join_as_new(other, passphrase="short", passphrase_again="short").status_code
+            for _ in range(3)
+        ]
+        assert weak == [400, 400, 400]
+        assert join_as_new(other, email="ana.lima@example.org").status_code == 302
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -9,7 +9,7 @@ import logging
 import re
 import time
 
-from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
 from rounds.auth.sessions import end_sessions, start_session
@@ -102,6 +102,11 @@ def enter_code():
 
 
 @bp.route("/", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["ADDRESS_IN_USE_LIMIT"],
+    methods=["POST"],
+    deduct_when=lambda _response: bool(g.get("address_in_use")),
+)
 def welcome():
     """What Rounds is, the consent, and a new account (or join with the one you have)."""
     invitation = joining_invitation()
@@ -112,6 +117,9 @@ def welcome():
     form = JoinForm(data={"name": invitation.invited_name, "language": invitation.language})
     if not current_user.is_authenticated and form.validate_on_submit():
         if find_user_by_email(form.email.data) is not None:
+            # Says an address is taken (one cannot have two accounts), so trying addresses
+            # is limited: only someone holding an open invitation gets this far at all.
+            g.address_in_use = True
             form.email.errors = [
                 "This address cannot be used for a new account. If you already use Rounds, "
                 "sign in below instead."
