@@ -13,6 +13,7 @@ import uuid
 import psycopg
 import psycopg.conninfo
 import pytest
+import redis
 from flask_migrate import upgrade
 
 from rounds import create_app
@@ -203,3 +204,16 @@ def ward(live_make):
         milestones="ECMO day 2",
     )
     return ward
+
+
+SHARED_REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def shared_redis():
+    """The machine's Redis (production-mode tests give each cluster a channel of its own)."""
+    try:
+        redis.Redis.from_url(SHARED_REDIS, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis is not reachable at {SHARED_REDIS}: {error}")
+    return SHARED_REDIS

@@ -13,12 +13,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-import requests
-
 from rounds.security import CONTENT_SECURITY_POLICY
 from tests.factories import Factory
-from tests.live import ROOT, free_port, wait_until
+from tests.live import ROOT, LiveServer, free_port, wait_until, wait_until_answering
 
 # --- The server, with or without the header ---------------------------------------------------
 
@@ -32,26 +29,7 @@ socketio.run(app, host="127.0.0.1", port=int(os.environ["PORT"]), allow_unsafe_w
 """
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-def start_test_server(database_url: str, workdir: Path, csp: bool) -> Server:
+def start_test_server(database_url: str, workdir: Path, csp: bool) -> LiveServer:
     """Rounds (test settings, one process) on a free port; the CSP header only if ``csp``."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -73,18 +51,9 @@ def start_test_server(database_url: str, workdir: Path, csp: bool) -> Server:
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
     )
-    server = Server(url, process, log_path)
-
-    def answering():
-        if process.poll() is not None:
-            pytest.fail(f"server exited early:\n{server.log()}")
-        try:
-            return requests.get(url + "/health", timeout=1).ok
-        except requests.ConnectionError:
-            return False
-
+    server = LiveServer(url, database_url, process, log_path)
     try:
-        wait_until(answering, timeout=30, message="the test server to answer /health")
+        wait_until_answering(server)
     except BaseException:
         server.stop()
         raise

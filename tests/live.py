@@ -106,17 +106,22 @@ def start_server(
         stderr=subprocess.STDOUT,
     )
     server = LiveServer(url, database_url, process, log_path, env)
+    wait_until_answering(server)
+    return server
+
+
+def wait_until_answering(server: "LiveServer") -> None:
+    """Wait for a started server's /health; fail with its log if it exits first."""
 
     def answering():
-        if process.poll() is not None:
+        if server.process.poll() is not None:
             pytest.fail(f"server exited early:\n{server.log()}")
         try:
-            return requests.get(url + "/health", timeout=1).ok
+            return requests.get(server.url + "/health", timeout=1).ok
         except requests.ConnectionError:
             return False
 
-    wait_until(answering, timeout=30, message="the live server to answer /health")
-    return server
+    wait_until(answering, timeout=30, message=f"{server.url} to answer /health")
 
 
 def restart_server(server: LiveServer, workdir: Path) -> LiveServer:

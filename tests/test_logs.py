@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus, urlsplit
 
 import pytest
-import redis
 import requests
 from sqlalchemy import select
 
@@ -24,8 +23,6 @@ from rounds.models import AccessGrant, User
 from tests.factories import Factory
 from tests.live import HttpUser, SocketUser, http_session, wait_until
 from tests.production import start_cluster
-
-SHARED_REDIS = "redis://127.0.0.1:6379/0"
 
 # Fictional and distinctive: any of these in a log line is a leak, never a coincidence.
 UNIT = "Pediatric ICU (log test)"
@@ -70,15 +67,6 @@ class Secrets:
         for word in self.words:
             made |= {word, quote_plus(word), quote(word, safe=""), word.lower()}
         return made
-
-
-@pytest.fixture
-def shared_redis():
-    try:
-        redis.Redis.from_url(SHARED_REDIS, socket_connect_timeout=3).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"Redis is not reachable at {SHARED_REDIS}: {error}")
-    return SHARED_REDIS
 
 
 @pytest.fixture

@@ -36,18 +36,6 @@ from tests.production import (
     wait_for_seen,
 )
 
-SHARED_REDIS = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def shared_redis():
-    """The machine's Redis; the cluster gets a channel of its own on it."""
-    try:
-        redis.Redis.from_url(SHARED_REDIS, socket_connect_timeout=3).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"Redis is not reachable at {SHARED_REDIS}: {error}")
-    return SHARED_REDIS
-
 
 @pytest.fixture
 def pg_url(databases):
@@ -121,7 +109,7 @@ GOOD_SETTINGS = {
     "ROUNDS_CONFIG": "production",
     "SECRET_KEY": "k" * 64,
     "DATABASE_URL": "postgresql://rounds@127.0.0.1:5432/rounds",
-    "REDIS_URL": SHARED_REDIS,
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
     "SOCKETIO_ALLOWED_ORIGINS": "https://rounds.example.org",
 }
 
@@ -171,7 +159,7 @@ def test_production_refuses_weak_or_wrong_settings(setting, value, words):
 # --- Two processes --------------------------------------------------------------------------
 
 
-def test_post_through_one_process_reaches_a_family_on_the_other_only(cluster, scene):
+def test_post_through_one_process_reaches_a_family_on_the_other_only(cluster, scene, shared_redis):
     clinician = person_on(cluster, scene.clinician.email, "app2")
     parent1 = socket_of(person_on(cluster, scene.parent1.email, "app1"))
     other_on_1 = socket_of(person_on(cluster, scene.parent2.email, "app1"))
@@ -189,7 +177,7 @@ def test_post_through_one_process_reaches_a_family_on_the_other_only(cluster, sc
         body = parent1.user.events_after(scene.child1, 0)
         assert "for child one&#39;s family" in body["html"]
         # The registry knows parent 2's two sockets across processes, and forgets closed ones.
-        registry = redis.Redis.from_url(SHARED_REDIS, decode_responses=True)
+        registry = redis.Redis.from_url(shared_redis, decode_responses=True)
         key = f"{cluster.env['SOCKETIO_CHANNEL']}:sockets:user:{scene.parent2.id}"
         assert registry.smembers(key) == {other_on_1.client.get_sid(), other_on_2.client.get_sid()}
         other_on_1.close()

@@ -120,13 +120,22 @@ def health():
 def sign_in():
     """Sign in with an email address and password."""
     form = SignInForm()
-    if form.validate_on_submit():
-        user = authenticate(form)
-        if user is not None:
-            start_session(user)
-            record_sign_in(user, succeeded=True)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+    user = signed_in_with(form)
+    if user is not None:
+        return redirect(_safe_next(request.args.get("next")) or home_for(user))
     return render_template("auth/sign_in.html", form=form)
+
+
+def signed_in_with(form: SignInForm) -> User | None:
+    """The person a sent sign-in form names, signed in on a new session (audited); None if
+    the form was not sent or is wrong (the error is then beside the password)."""
+    if not form.validate_on_submit():
+        return None
+    user = authenticate(form)
+    if user is not None:
+        start_session(user)
+        record_sign_in(user, succeeded=True)
+    return user
 
 
 def kept_target(path: str | None) -> str | None:
@@ -173,12 +182,8 @@ def sign_in_to_continue():
         return redirect(url_for("auth.sign_in"))
     kept = kept_fields(request.form, prefix=KEPT_PREFIX)
     form = SignInForm()
-    if form.validate_on_submit():
-        user = authenticate(form)
-        if user is not None:
-            start_session(user)
-            record_sign_in(user, succeeded=True)
-            return render_template("auth/continue.html", target=target, kept=kept, form=None)
+    if signed_in_with(form) is not None:
+        return render_template("auth/continue.html", target=target, kept=kept, form=None)
     return render_template("auth/continue.html", form=form, target=target, kept=kept), 401
 
 
