@@ -92,8 +92,10 @@ def register_extensions(app: Flask) -> None:
         if request.path.endswith(".json"):
             return jsonify(error="Please sign in again."), 401
         expired = sessions.was_expired()
-        if expired and request.method == "POST" and request.endpoint in KEEPS_TEXT:
-            return signed_out_while_typing()  # nothing saved; the text is kept
+        if request.method == "POST" and request.endpoint in KEEPS_TEXT:
+            # Timed out, signed out elsewhere, or the browser lost its session cookie: nothing
+            # is saved, and the text goes back only to the browser that sent it.
+            return signed_out_while_typing()
         if expired:
             flash(SESSION_ENDED, "info")
         else:

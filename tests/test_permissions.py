@@ -59,6 +59,8 @@ WRITERS = frozenset({"clinician", "nurse", "clinician_b"})  # post/correct/retra
 STAFF_READ = {role: {HOME_UNIT[role]} for role in CENSUS}
 STAFF_WRITE = {role: {HOME_UNIT[role]} for role in WRITERS}
 READ_UPDATES = {**STAFF_READ, "parent_a1": {A}}  # "read a child's updates": staff + granted
+# A signed-out visitor posting a form with typed text gets it back on a sign-in page (401).
+KEPT = 401
 GUARDIAN_OF = {"parent_a1": {A}}  # parent_a1 is child_a1's parent (the factory's grants)
 EVERYONE = frozenset(SIGNED_IN)
 ADMIN = frozenset({"admin"})
@@ -97,25 +99,25 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         STAFF_WRITE, ok=302, targets=CHILDREN, denied_for=dict.fromkeys(WRITERS, 400)
     ),
     ("staff.patient", "GET"): Expect(STAFF_READ, targets=CHILDREN, audited=True),
-    ("staff.post", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.post", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN, signed_out=KEPT),
     ("staff.correct", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
-    ("staff.correct", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.correct", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN, signed_out=KEPT),
     ("staff.retract", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
-    ("staff.retract", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.retract", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN, signed_out=KEPT),
     ("staff.discharge", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
     ("staff.discharge", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.access_panel", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
-    ("staff.grant_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.grant_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN, signed_out=KEPT),
     ("staff.revoke_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     # "Invite, grant, revoke family access": the invitation card is shown once (200).
-    ("staff.invite", "POST"): Expect(STAFF_WRITE, ok=200, targets=CHILDREN),
+    ("staff.invite", "POST"): Expect(STAFF_WRITE, ok=200, targets=CHILDREN, signed_out=KEPT),
     ("staff.cancel_invite", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     # Waiting grants, re-invitations, sign-out everywhere, safeguarding, guardians' requests:
     # "invite, grant, revoke family access" (clinician and nurse, own unit).
     ("staff.confirm_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.reinvite_access", "POST"): Expect(STAFF_WRITE, ok=200, targets=CHILDREN),
     ("staff.sign_out_family", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
-    ("staff.restrict", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    ("staff.restrict", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN, signed_out=KEPT),
     ("staff.lift_restriction_route", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.decide_access_request", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     # Joining is for anyone holding an invitation: a made-up one is the same 404 for all.
@@ -131,7 +133,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("family.events", "GET"): Expect(READ_UPDATES, targets=CHILDREN, audited=True, signed_out=401),
     # "Ask for access for another relative": a parent or guardian of that child, nobody else.
     ("family.relatives", "GET"): Expect(GUARDIAN_OF, targets=CHILDREN),
-    ("family.relatives", "POST"): Expect(GUARDIAN_OF, ok=302, targets=CHILDREN),
+    ("family.relatives", "POST"): Expect(GUARDIAN_OF, ok=302, targets=CHILDREN, signed_out=KEPT),
     # The invitation a nurse approved, shown once to the guardian who asked.
     ("family.relative_invitation", "POST"): Expect(GUARDIAN_OF, ok=200, targets=CHILDREN),
     ("admin.audit_log", "GET"): Expect(ADMIN),
@@ -144,9 +146,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("admin.disable_staff", "POST"): Expect(ADMIN, ok=302),
     ("admin.enable_staff", "POST"): Expect(ADMIN, ok=302),
     ("admin.units", "GET"): Expect(ADMIN),
-    ("admin.units", "POST"): Expect(ADMIN, ok=302),
+    ("admin.units", "POST"): Expect(ADMIN, ok=302, signed_out=KEPT),
     ("admin.unit", "GET"): Expect(ADMIN),
-    ("admin.unit", "POST"): Expect(ADMIN, ok=302),
+    ("admin.unit", "POST"): Expect(ADMIN, ok=302, signed_out=KEPT),
 }
 POST_ROUTES = sorted(key for key in EXPECTED if key[1] == "POST")
 
@@ -582,17 +584,22 @@ def test_missing_child_is_not_found_for_everyone_signed_in(ctx):
 
 
 @pytest.mark.parametrize(("endpoint", "method"), POST_ROUTES, ids=[e for e, _ in POST_ROUTES])
-def test_post_without_csrf_token_writes_nothing(ctx, endpoint, method):
-    """The role that may do it, with good data but no CSRF token: nothing is written."""
+def test_post_without_a_good_csrf_token_writes_nothing(ctx, endpoint, method):
+    """The role that may do it, with good data but a CSRF token that is missing, made up, or
+    another session's (a page on another site cannot read ours): nothing is written."""
     role = "anonymous" if endpoint == "auth.sign_in" else allowed_role(EXPECTED[(endpoint, method)])
     client = signed_in_clients(ctx.app, ctx.world, (role,))[role]
-    values, data = REQUESTS[(endpoint, method)](ctx, role, A)
-    if endpoint == "auth.sign_in":  # right credentials: only the missing token stops it
-        data = {"email": ctx.world.clinician.email, "password": ctx.make.PASSWORD}
-    before = written(ctx.app)
-    response = send(client, method, url_of(ctx.app, endpoint, values), data, csrf=False)
-    assert response.status_code != 500
-    assert written(ctx.app) == before
+    someone_else = session_csrf(ctx.app.test_client())
+    for token in (None, "made-up-token", someone_else):
+        values, data = REQUESTS[(endpoint, method)](ctx, role, A)
+        if endpoint == "auth.sign_in":  # right credentials: only the token stops it
+            data = {"email": ctx.world.clinician.email, "password": ctx.make.PASSWORD}
+        if token is not None:
+            data = {**data, "csrf_token": token}
+        before = written(ctx.app)
+        response = send(client, method, url_of(ctx.app, endpoint, values), data, csrf=False)
+        assert response.status_code != 500, token
+        assert written(ctx.app) == before, token
     if role != "anonymous":  # and the session is untouched (not signed out)
         assert client.get("/").status_code == 302
         assert "/signin" not in client.get("/").headers["Location"]

@@ -218,17 +218,29 @@ def test_an_update_sent_after_the_session_ran_out_is_kept_and_saved_after_signin
     assert count(app, Update, Update.summary == typed["summary"]) == 1
 
 
-def test_only_the_update_forms_keep_text_and_never_a_password(app, world):
+def test_only_forms_of_typed_text_keep_it_and_never_a_password(app, world):
     nurse = signed_in(app, world.nurse.email)
     age_session(nurse, idle_seconds=45 * 60)
-    grant = post_form(nurse, f"/staff/patients/{world.child_a1}/family/{world.grant_a1}/revoke", {})
-    assert grant.status_code == 302 and "/signin" in grant.headers["Location"]
+    revoke = f"/staff/patients/{world.child_a1}/family/{world.grant_a1}/revoke"
+    pressed = post_form(nurse, revoke, {})  # a button, nothing typed: to sign in
+    assert pressed.status_code == 302 and "/signin" in pressed.headers["Location"]
     assert count(app, AuditEvent, AuditEvent.action == "revoke_access") == 0
-    # The continue page refuses to lead anywhere but an update form.
-    bounced = post_form(
-        app.test_client(), f"/signin/continue?next=/staff/patients/{world.child_a1}/family", {}
+
+    # A form with a password (an admin's new staff account) is never shown back.
+    admin = signed_in(app, world.admin.email)
+    age_session(admin, idle_seconds=45 * 60)
+    secret = "violet kettle harbour"
+    refused = post_form(
+        admin,
+        "/admin/staff/new",
+        {"name": "Rosa Example", "email": "rosa@example.org", "role": "admin", "password": secret},
     )
-    assert bounced.status_code == 302 and bounced.headers["Location"].endswith("/signin")
+    assert refused.status_code == 302 and secret not in refused.get_data(as_text=True)
+
+    # The continue page leads only to a form of typed text, never a button or a password.
+    for target in (revoke, "/admin/staff/new", "https://elsewhere.example/"):
+        bounced = post_form(app.test_client(), f"/signin/continue?next={target}", {})
+        assert bounced.status_code == 302 and bounced.headers["Location"].endswith("/signin")
 
 
 # --- sign-out everywhere and disabled accounts ------------------------------------------------

@@ -33,7 +33,19 @@ bp = Blueprint("auth", __name__)
 SIGN_IN_FAILED = "The email address or password is not right. Check them and try again."
 # Forms whose typed text survives a session that ran out: shown again, saved after signing in.
 # Never a sign-in form (a password on a page).
-KEEPS_TEXT = frozenset({"staff.post", "staff.correct", "staff.retract", "staff.invite"})
+KEEPS_TEXT = frozenset(
+    {
+        "staff.post",
+        "staff.correct",
+        "staff.retract",
+        "staff.invite",
+        "staff.grant_access",
+        "staff.restrict",
+        "family.relatives",
+        "admin.units",
+        "admin.unit",
+    }
+)
 KEPT_PREFIX = "kept-"
 NOT_KEPT = frozenset({"csrf_token", "action"})
 
