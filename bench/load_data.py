@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask  # noqa: E402
-import flask_login  # noqa: E402
 
 from rounds import create_app  # noqa: E402
+from rounds.auth.sessions import start_session  # noqa: E402
 from rounds.extensions import db  # noqa: E402
 from rounds.models import FamilyEvent, Patient, Update, User  # noqa: E402
 from tests.factories import Factory  # noqa: E402
@@ -65,9 +65,10 @@ def bench_app(settings: dict):
 
 
 def mint_cookie(app, user_id: int) -> str:
-    """A signed session cookie for a signed-in user, as a real sign-in would leave it."""
+    """A signed session cookie for a signed-in user, as a real sign-in leaves it (with its
+    server-side session record)."""
     with app.test_request_context():
-        flask_login.login_user(db.session.get(User, user_id))
+        start_session(db.session.get(User, user_id))
         return app.session_interface.get_signing_serializer(app).dumps(dict(flask.session))
 
 
