@@ -84,7 +84,8 @@ class Config:
     SIGN_IN_LIMIT_PER_ADDRESS = "100 per hour"
     # Joining: an address already in use is refused by name, so tries are few per client.
     ADDRESS_IN_USE_LIMIT = "5 per hour"
-    # Socket connections per account (a page reconnects after a network change, not more).
+    # Socket connections per account, counted in each process (rounds/sockets.py): a page
+    # reconnects after a network change, not more.
     SOCKET_CONNECT_LIMIT = "30 per minute;300 per hour"
     # A discharged child's family keeps read-only access this long, then it closes.
     DISCHARGE_ACCESS_DAYS = int(os.environ.get("ROUNDS_DISCHARGE_ACCESS_DAYS", "7"))

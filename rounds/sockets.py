@@ -1,6 +1,7 @@
 """Socket.IO handlers. The server picks every room; a client never names one."""
 
 import logging
+import time
 
 from flask import current_app, request
 from flask_login import current_user
@@ -9,7 +10,7 @@ from limits import parse_many
 from sqlalchemy.exc import SQLAlchemyError
 
 from rounds import permissions
-from rounds.extensions import limiter, socketio, without_transaction
+from rounds.extensions import socketio, without_transaction
 from rounds.realtime import patient_room, registry, unit_room, user_room
 
 log = logging.getLogger(__name__)
@@ -58,16 +59,45 @@ def admit(auth=None) -> bool:
     return True
 
 
+class ConnectCounts:
+    """Connections per account in fixed windows, in this process's memory.
+
+    A connect is the hottest path of a reconnect storm. A Redis round trip per connect
+    (Flask-Limiter's storage) cost more than the rest of the check, and the limits library's
+    in-memory storage expires its keys on a timer that, with a few thousand accounts, took
+    6 % of a worker's time in a storm (both measured: bench/request_cost.py, py-spy during
+    bench/load.py). The proxy's sticky sessions keep a phone on one process, so a count per
+    process still stops a client that reconnects in a loop.
+    """
+
+    def __init__(self, limits):
+        self.limits = [(item.amount, item.get_expiry()) for item in limits]
+        self.windows: list[tuple[int, dict[int, int]]] = [(-1, {}) for _ in self.limits]
+
+    def allow(self, user_id: int, now: float) -> bool:
+        """Count one connect; False once any window of this account is full."""
+        allowed = True
+        for index, (amount, seconds) in enumerate(self.limits):
+            window, counts = self.windows[index]
+            if window != int(now // seconds):  # a new window: forget the last one
+                window, counts = int(now // seconds), {}
+                self.windows[index] = (window, counts)
+            counts[user_id] = counts.get(user_id, 0) + 1
+            allowed = allowed and counts[user_id] <= amount
+        return allowed
+
+
 def too_many_connections(user_id: int) -> bool:
     """Connections (the only thing a client sends) are limited per account, not per address:
     a hospital's Wi-Fi puts many families behind one address, and they all reconnect at once
     after a network blip. A page reconnecting after a network change stays far below."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return False
-    return not all(
-        limiter.limiter.hit(item, "socket-connect", str(user_id))
-        for item in parse_many(current_app.config["SOCKET_CONNECT_LIMIT"])
-    )
+    counts = current_app.extensions.get("rounds_socket_connects")
+    if counts is None:
+        limits = parse_many(current_app.config["SOCKET_CONNECT_LIMIT"])
+        counts = current_app.extensions.setdefault("rounds_socket_connects", ConnectCounts(limits))
+    return not counts.allow(user_id, time.time())
 
 
 @socketio.on("disconnect")

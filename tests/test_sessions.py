@@ -475,3 +475,16 @@ def test_trying_addresses_on_the_join_page_is_limited(database_url):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_connect_count_starts_again_in_a_new_window():
+    from limits import parse_many
+
+    from rounds.sockets import ConnectCounts
+
+    counts = ConnectCounts(parse_many("2 per minute;3 per hour"))
+    start = 3600 * 100  # the start of an hour, and of a minute
+    assert [counts.allow(7, start + s) for s in (0, 1, 2)] == [True, True, False]
+    assert counts.allow(8, start + 3)  # another account has its own count
+    assert not counts.allow(7, start + 61)  # a new minute, but the hour's 3 are used
+    assert counts.allow(7, start + 3600)  # a new hour and minute
