@@ -68,6 +68,8 @@ def test_a_bedside_check_and_a_grandparent_asked_for_by_a_guardian(
     # The father (a guardian) asks for an aunt abroad; the nurse approves; he gets the link.
     father = phone_page(browser)
     sign_in(father, base, ward.james.email)
+    expect(father.get_by_role("heading", level=1)).to_have_text("Noah Chen")
+    screenshot(father, "family-child-page-guardian-360")
     father.get_by_role("link", name="Ask for another relative to follow Noah").click()
     father.get_by_label("Their full name").fill("Lin Chen")
     father.get_by_label("Relationship to the child").select_option("Aunt or uncle")
@@ -175,3 +177,11 @@ def test_a_lost_phone_the_nurse_re_invites_and_the_mother_chooses_a_new_passphra
 
     lost.reload()  # the lost phone is signed out
     expect(lost.get_by_role("heading", level=1)).to_have_text("Sign in to Rounds")
+
+    # Leo goes home: his mother can still read, for a week, and is told so.
+    desk.goto(f"{base}/staff/patients/{ward.leo}/discharge")
+    desk.get_by_role("button", name=re.compile("Discharge")).last.click()
+    found.reload()
+    expect(found.locator(".discharged")).to_contain_text("left the intensive care unit")
+    expect(found.get_by_text("Ask for another relative")).to_have_count(0)
+    screenshot(found, "family-discharged-read-only-360")
