@@ -13,6 +13,7 @@ from rounds.models import Patient, Unit
 from rounds.models.types import utcnow
 from rounds.services.access import grant_family_access
 from rounds.services.accounts import create_unit, create_user, find_user_by_email
+from rounds.services.invitations import request_access
 from rounds.services.patients import admit_patient
 from rounds.services.updates import UpdateFields, correct_update, post_update, retract_update
 from rounds.timefmt import zone
@@ -67,6 +68,9 @@ def seed_demo() -> None:
             family_user = find_user_by_email(email)
             grant_family_access(clinician, patient, family_user, relationship, guardian)
         _post_history(clinician, patient, unit, spec, now)
+        for name, relationship, language, reason in spec.get("asked_for", []):
+            guardian = find_user_by_email(spec["family"][0][0])
+            request_access(guardian, patient, name, relationship, language, reason)
     click.echo("Demo data loaded.")
     print_sign_ins()
 

@@ -124,6 +124,10 @@ CHILDREN = [
             ("james.chen@example.org", "Father", True),
             ("wei.chen@example.org", "Grandparent", False),
         ],
+        # Waiting on the family access page for a nurse: a relative the father asked for.
+        "asked_for": [
+            ("Lin Chen", "Aunt or uncle", "zh", "Noah's godmother; she lives in Taipei."),
+        ],
         "days": [
             _ecmo_day(
                 1,

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from rounds.extensions import db
-from rounds.models import AccessGrant, Patient, Unit, Update, UpdateRetraction, User
+from rounds.models import AccessGrant, AccessRequest, Patient, Unit, Update, UpdateRetraction, User
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -38,5 +38,7 @@ def test_seed_demo_loads_a_full_unit_and_is_safe_to_rerun(app):
         assert max(count for _user, count in grants_per_user) >= 2  # a parent of two children
         assert db.session.scalar(sa.select(sa.func.count()).select_from(UpdateRetraction)) >= 1
         assert db.session.scalar(sa.select(sa.func.count()).where(Update.version > 1)) >= 1
+        # A guardian's request waits on the family access page, for a nurse to decide.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AccessRequest)) == 1
         emails = db.session.scalars(sa.select(User.email)).all()
         assert all(email.endswith("@example.org") for email in emails)  # fictional only
