@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, flash, jsonify, redirect, request, url_for
+from flask import Flask, flash, jsonify, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -92,9 +92,12 @@ def register_extensions(app: Flask) -> None:
         if request.path.endswith(".json"):
             return jsonify(error="Please sign in again."), 401
         expired = sessions.was_expired()
-        if request.method == "POST" and request.endpoint in KEEPS_TEXT:
-            # Timed out, signed out elsewhere, or the browser lost its session cookie: nothing
-            # is saved, and the text goes back only to the browser that sent it.
+        was_signed_in = expired or "_user_id" in session
+        if request.method == "POST" and request.endpoint in KEEPS_TEXT and was_signed_in:
+            # Timed out, or signed out elsewhere: nothing is saved, and the text goes back to
+            # the browser that sent it. Only to one that was signed in: a post from another
+            # site arrives without our cookie (SameSite=Lax), and its made-up text must not be
+            # offered to a clinician for saving after they sign in.
             return signed_out_while_typing()
         if expired:
             flash(SESSION_ENDED, "info")

@@ -59,8 +59,6 @@ WRITERS = frozenset({"clinician", "nurse", "clinician_b"})  # post/correct/retra
 STAFF_READ = {role: {HOME_UNIT[role]} for role in CENSUS}
 STAFF_WRITE = {role: {HOME_UNIT[role]} for role in WRITERS}
 READ_UPDATES = {**STAFF_READ, "parent_a1": {A}}  # "read a child's updates": staff + granted
-# A signed-out visitor posting a form with typed text gets it back on a sign-in page (401).
-KEPT = 401
 GUARDIAN_OF = {"parent_a1": {A}}  # parent_a1 is child_a1's parent (the factory's grants)
 EVERYONE = frozenset(SIGNED_IN)
 ADMIN = frozenset({"admin"})
@@ -99,25 +97,25 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         STAFF_WRITE, ok=302, targets=CHILDREN, denied_for=dict.fromkeys(WRITERS, 400)
     ),
     ("staff.patient", "GET"): Expect(STAFF_READ, targets=CHILDREN, audited=True),
-    ("staff.post", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN, signed_out=KEPT),
+    ("staff.post", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.correct", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
-    ("staff.correct", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN, signed_out=KEPT),
+    ("staff.correct", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.retract", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
-    ("staff.retract", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN, signed_out=KEPT),
+    ("staff.retract", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.discharge", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
     ("staff.discharge", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.access_panel", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
-    ("staff.grant_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN, signed_out=KEPT),
+    ("staff.grant_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.revoke_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     # "Invite, grant, revoke family access": the invitation card is shown once (200).
-    ("staff.invite", "POST"): Expect(STAFF_WRITE, ok=200, targets=CHILDREN, signed_out=KEPT),
+    ("staff.invite", "POST"): Expect(STAFF_WRITE, ok=200, targets=CHILDREN),
     ("staff.cancel_invite", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     # Waiting grants, re-invitations, sign-out everywhere, safeguarding, guardians' requests:
     # "invite, grant, revoke family access" (clinician and nurse, own unit).
     ("staff.confirm_access", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.reinvite_access", "POST"): Expect(STAFF_WRITE, ok=200, targets=CHILDREN),
     ("staff.sign_out_family", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
-    ("staff.restrict", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN, signed_out=KEPT),
+    ("staff.restrict", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.lift_restriction_route", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.decide_access_request", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     # Joining is for anyone holding an invitation: a made-up one is the same 404 for all.
@@ -133,7 +131,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("family.events", "GET"): Expect(READ_UPDATES, targets=CHILDREN, audited=True, signed_out=401),
     # "Ask for access for another relative": a parent or guardian of that child, nobody else.
     ("family.relatives", "GET"): Expect(GUARDIAN_OF, targets=CHILDREN),
-    ("family.relatives", "POST"): Expect(GUARDIAN_OF, ok=302, targets=CHILDREN, signed_out=KEPT),
+    ("family.relatives", "POST"): Expect(GUARDIAN_OF, ok=302, targets=CHILDREN),
     # The invitation a nurse approved, shown once to the guardian who asked.
     ("family.relative_invitation", "POST"): Expect(GUARDIAN_OF, ok=200, targets=CHILDREN),
     ("admin.audit_log", "GET"): Expect(ADMIN),
@@ -146,9 +144,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("admin.disable_staff", "POST"): Expect(ADMIN, ok=302),
     ("admin.enable_staff", "POST"): Expect(ADMIN, ok=302),
     ("admin.units", "GET"): Expect(ADMIN),
-    ("admin.units", "POST"): Expect(ADMIN, ok=302, signed_out=KEPT),
+    ("admin.units", "POST"): Expect(ADMIN, ok=302),
     ("admin.unit", "GET"): Expect(ADMIN),
-    ("admin.unit", "POST"): Expect(ADMIN, ok=302, signed_out=KEPT),
+    ("admin.unit", "POST"): Expect(ADMIN, ok=302),
 }
 POST_ROUTES = sorted(key for key in EXPECTED if key[1] == "POST")
 

@@ -488,3 +488,28 @@ def test_the_connect_count_starts_again_in_a_new_window():
     assert counts.allow(8, start + 3)  # another account has its own count
     assert not counts.allow(7, start + 61)  # a new minute, but the hour's 3 are used
     assert counts.allow(7, start + 3600)  # a new hour and minute
+
+
+def test_a_post_from_another_site_is_not_offered_for_saving(app, world, make):
+    """A page elsewhere can make a browser post (without our cookie, SameSite=Lax): its text
+    must not come back to be saved after a clinician signs in."""
+    forged = {"status": "comfort", "summary": "Forged by another site.", "action": "post"}
+    cross_site = app.test_client().post(f"/staff/patients/{world.child_a1}/updates", data=forged)
+    assert cross_site.status_code == 302 and "/signin" in cross_site.headers["Location"]
+    assert "Forged by another site." not in cross_site.get_data(as_text=True)
+
+    # A clinician signed out everywhere (not by time) does get their own text back.
+    clinician = signed_in(app, world.clinician.email)
+    page = clinician.get(f"/staff/patients/{world.child_a1}").get_data(as_text=True)
+    from rounds.auth.sessions import end_sessions
+    from rounds.models import User
+
+    with app.app_context():
+        user = db.session.get(User, world.clinician.id)
+        end_sessions(user, user)
+    mine = {**forged, "summary": "Typed before being signed out.", "csrf_token": csrf_from(page)}
+    kept = clinician.post(f"/staff/patients/{world.child_a1}/updates", data=mine)
+    assert kept.status_code == 401 and "Typed before being signed out." in kept.get_data(
+        as_text=True
+    )
+    assert count(app, Update, Update.summary.in_([forged["summary"], mine["summary"]])) == 0
