@@ -128,16 +128,22 @@ def get_patient(patient_id: int, action: Action = Action.READ) -> Patient:
     if action is Action.READ and current_user.is_authenticated and current_user.staff_role is None:
         # A family member, the most frequent reader by far (every push brings each of them
         # here): the child and the grant in one query. Staff go the long way, by role and unit.
-        patient = db.session.scalar(
-            select(Patient)
-            .join(AccessGrant, AccessGrant.patient_id == Patient.id)
-            .where(Patient.id == patient_id, *_is_active_grant(current_user, patient_id))
-            .limit(1)
-        )
-        if patient is None:
-            abort(404)
-        return patient
+        return _granted_patient_or_404(patient_id)
     return _patient_or_404(patient_id, lambda patient: may(current_user, action, patient))
+
+
+def _granted_patient_or_404(patient_id: int, *also) -> Patient:
+    """The child, with the current family member's grant in force for it (and ``also``), in
+    one query; else 404."""
+    patient = db.session.scalar(
+        select(Patient)
+        .join(AccessGrant, AccessGrant.patient_id == Patient.id)
+        .where(Patient.id == patient_id, *_is_active_grant(current_user, patient_id), *also)
+        .limit(1)
+    )
+    if patient is None:
+        abort(404)
+    return patient
 
 
 def get_staff_patient(patient_id: int, action: Action = Action.READ) -> Patient:
@@ -180,20 +186,9 @@ def get_guardian_patient(patient_id: int) -> Patient:
     (a guardian asks for a relative's access); else 404."""
     if not current_user.is_authenticated:
         abort(404)
-    patient = db.session.scalar(
-        select(Patient)
-        .join(AccessGrant, AccessGrant.patient_id == Patient.id)
-        .where(
-            Patient.id == patient_id,
-            Patient.discharged_at.is_(None),
-            AccessGrant.is_guardian.is_(True),
-            *_is_active_grant(current_user, patient_id),
-        )
-        .limit(1)
+    return _granted_patient_or_404(
+        patient_id, Patient.discharged_at.is_(None), AccessGrant.is_guardian.is_(True)
     )
-    if patient is None:
-        abort(404)
-    return patient
 
 
 def staff_required(*roles: str):
