@@ -364,3 +364,17 @@ def test_the_panel_shows_who_gave_access_when_they_last_looked_and_the_history(a
     assert "Not yet" not in looked and "Factory Nurse" in looked
     assert "Not yet" in not_looked
     assert "Access history" in panel and "gave access" in panel
+
+
+def test_a_second_invitation_for_a_request_cancels_the_first(app, world):
+    guardian = signed_in(app, world.parent_a2.email)
+    ask_for_relative(guardian, world.child_a2)
+    request_id = only_request_id(app)
+    nurse = signed_in(app, world.nurse.email)
+    press(nurse, f"/staff/patients/{world.child_a2}/family/requests/{request_id}/approve")
+    made = f"/family/children/{world.child_a2}/relatives/{request_id}/invitation"
+    first = LINK.search(post_form(guardian, made, {}).get_data(as_text=True)).group(1)
+    second = LINK.search(post_form(guardian, made, {}).get_data(as_text=True)).group(1)
+    assert app.test_client().get(first).status_code == 404  # the lost one no longer works
+    assert app.test_client().get(second).status_code == 302
+    assert actions(app, world.child_a2).count("cancel_invitation") == 1

@@ -80,6 +80,31 @@ class AccessGrant(db.Model):
     patient: Mapped[Patient] = relationship()
     granted_by: Mapped[User] = relationship(foreign_keys=[granted_by_id])
 
+    @classmethod
+    def given(
+        cls,
+        user_id: int,
+        patient: Patient,
+        relationship: str,
+        is_guardian: bool,
+        granted_by_id: int,
+        at: datetime,
+        bedside_check: bool = False,
+    ) -> "AccessGrant":
+        """A new grant, confirmed at once unless it must wait: for a bedside check, or (for a
+        restricted child) for a second member of staff."""
+        waits = bedside_check or patient.is_restricted
+        return cls(
+            user_id=user_id,
+            patient_id=patient.id,
+            relationship_to_child=relationship,
+            is_guardian=is_guardian,
+            granted_by_id=granted_by_id,
+            granted_at=at,
+            confirmed_at=None if waits else at,
+            needs_second_staff=patient.is_restricted,
+        )
+
     @property
     def is_active(self) -> bool:
         """Confirmed and not revoked."""

@@ -62,18 +62,7 @@ def give_family_access(
         )
     elif open_grant(family_user, patient.id) is not None:
         raise AccessError("This person already has access to this child.")
-    now = utcnow()
-    grant = AccessGrant(
-        user_id=family_user.id,
-        patient_id=patient.id,
-        relationship_to_child=relationship,
-        is_guardian=is_guardian,
-        granted_by_id=by.id,
-        granted_at=now,
-        # A restricted child's new grant waits for a second member of staff.
-        confirmed_at=None if patient.is_restricted else now,
-        needs_second_staff=patient.is_restricted,
-    )
+    grant = AccessGrant.given(family_user.id, patient, relationship, is_guardian, by.id, utcnow())
     db.session.add(grant)
     try:
         db.session.flush()

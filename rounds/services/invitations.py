@@ -203,18 +203,14 @@ def accept_invitation(invitation_id: int, user: User) -> AccessGrant:
         raise InvitationClosed
     grant = open_grant(user, patient.id)
     if grant is None:  # someone already following the child just uses up the invitation
-        # A nurse checks the person at the bedside first, if asked to; and a restricted
-        # child's new grant waits for a second member of staff.
-        waits = invitation.needs_bedside_check or patient.is_restricted
-        grant = AccessGrant(
-            user_id=user.id,
-            patient_id=patient.id,
-            relationship_to_child=invitation.relationship_to_child,
-            is_guardian=invitation.is_guardian,
-            granted_by_id=taken.created_by_id,
-            granted_at=now,
-            confirmed_at=None if waits else now,
-            needs_second_staff=patient.is_restricted,
+        grant = AccessGrant.given(
+            user.id,
+            patient,
+            invitation.relationship_to_child,
+            invitation.is_guardian,
+            taken.created_by_id,
+            now,
+            bedside_check=invitation.needs_bedside_check,
         )
         db.session.add(grant)
     audit("redeem_invitation", user, patient.id, target=f"invitation:{invitation_id}")
@@ -287,8 +283,7 @@ def invitation_for_request(guardian: User, asked: AccessRequest) -> NewInvitatio
     """The guardian makes the invitation a nurse approved, to pass on. Asking again makes a
     fresh one and cancels the one before (its secrets were shown once and may be lost)."""
     if asked.invitation is not None and asked.invitation.is_open():
-        asked.invitation.cancelled_at = utcnow()
-        asked.invitation.cancelled_by_id = guardian.id
+        cancel_invitation(guardian, asked.invitation)
     made = create_invitation(
         asked.decided_by,
         db.session.get(Patient, asked.patient_id),
