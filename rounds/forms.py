@@ -2,7 +2,7 @@
 
 import re
 
-from flask import request
+from flask import flash, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -58,6 +58,14 @@ class BaseForm(FlaskForm):
 
 class ConfirmForm(BaseForm):
     """A button that only needs CSRF protection (sign out, revoke)."""
+
+
+def confirmed_press(button: str) -> bool:
+    """A button's small confirm form went through; if not, the page says to press it again."""
+    if ConfirmForm().validate_on_submit():
+        return True
+    flash(f"That did not go through. Press {button} again.", "warning")
+    return False
 
 
 def whole_number(text: str | None, largest: int = 2**31 - 1) -> int | None:

@@ -338,3 +338,18 @@ def disconnect_user(user_id: int) -> None:
     for sid in registry.sockets_of(user_id):
         # A socket in another process is closed through the message queue.
         socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+
+def move_unit_rooms(user_id: int, leave: set[int], join: set[int]) -> None:
+    """A staff member's units changed: their open connections, in every process, leave the
+    rooms of units they no longer see and join those of their new units."""
+    for sid in registry.sockets_of(user_id):
+        # Through the message queue for a socket held by another process.
+        for unit_id in leave:
+            socketio.server.leave_room(sid, unit_room(unit_id), NAMESPACE)
+        for unit_id in join:
+            try:
+                socketio.server.enter_room(sid, unit_room(unit_id), NAMESPACE)
+            except (KeyError, ValueError):
+                # Closed since the registry listed it (one process: no queue to pass it on).
+                break

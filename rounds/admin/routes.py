@@ -10,7 +10,7 @@ from rounds.admin import audit_search
 from rounds.admin.forms import ROLE_NAMES, AddStaffForm, ChangeStaffForm, UnitForm
 from rounds.auth.sessions import set_account_active
 from rounds.extensions import db
-from rounds.forms import ConfirmForm
+from rounds.forms import ConfirmForm, confirmed_press
 from rounds.models import Patient, StaffMembership, Unit, User
 from rounds.services import accounts
 from rounds.services.access import new_passphrase
@@ -154,11 +154,10 @@ def staff_account(user_id: int):
 def disable_staff(user_id: int):
     """Disable an account: signed out everywhere at once, open pages cut off, no sign-in."""
     user = get_staff_account(user_id)
-    if not ConfirmForm().validate_on_submit():
-        flash("That did not go through. Press Disable account again.", "warning")
-    elif user.id == current_user.id:
+    pressed = confirmed_press("Disable account")
+    if pressed and user.id == current_user.id:
         flash("You cannot disable your own account. Ask another admin.", "warning")
-    else:
+    elif pressed:
         set_account_active(current_user, user, False)
         flash(f"{user.name}'s account is disabled. They were signed out everywhere.", "success")
     return redirect(url_for("admin.staff_account", user_id=user.id))
@@ -168,9 +167,7 @@ def disable_staff(user_id: int):
 def enable_staff(user_id: int):
     """Enable a disabled account again: they can sign in with their password."""
     user = get_staff_account(user_id)
-    if not ConfirmForm().validate_on_submit():
-        flash("That did not go through. Press Enable account again.", "warning")
-    else:
+    if confirmed_press("Enable account"):
         set_account_active(current_user, user, True)
         flash(f"{user.name}'s account is enabled. They can sign in again.", "success")
     return redirect(url_for("admin.staff_account", user_id=user.id))

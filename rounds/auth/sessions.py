@@ -105,15 +105,18 @@ def signed_in_user(user_id: int) -> User | None:
     )
 
 
+def _end_records(*which) -> None:
+    """End the open session records ``which`` selects (the caller commits)."""
+    db.session.execute(
+        update(UserSession).where(*which, UserSession.ended_at.is_(None)).values(ended_at=utcnow())
+    )
+
+
 def end_this_session() -> None:
     """Sign-out in this browser: its session record ends (the caller commits)."""
     token = session.get(TOKEN_KEY)
     if isinstance(token, str):
-        db.session.execute(
-            update(UserSession)
-            .where(UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None))
-            .values(ended_at=utcnow())
-        )
+        _end_records(UserSession.token_hash == _token_hash(token))
 
 
 def end_sessions(
@@ -121,11 +124,7 @@ def end_sessions(
 ) -> None:
     """End every session of ``user`` and close their live connections in every process.
     Audited as ``action`` (against the child it was done from, if any); commits."""
-    db.session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    )
+    _end_records(UserSession.user_id == user.id)
     audit(action, by, patient_id, target=f"user:{user.id}")
     db.session.commit()
     realtime.disconnect_user(user.id)

@@ -4,7 +4,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from rounds import realtime
-from rounds.extensions import db, socketio
+from rounds.extensions import db
 from rounds.models import StaffMembership, Unit, User
 from rounds.permissions import CENSUS_ROLES, can_see_census
 from rounds.services.audit import audit
@@ -206,15 +206,5 @@ def _follow_unit_rooms(user: User, before_role: str | None, before_units: set[in
     """
     was = before_units if before_role in CENSUS_ROLES else set()
     now = user.unit_ids if can_see_census(user) else set()
-    if was == now:
-        return
-    for sid in realtime.registry.sockets_of(user.id):
-        # Through the message queue for a socket held by another process.
-        for unit_id in was - now:
-            socketio.server.leave_room(sid, realtime.unit_room(unit_id), realtime.NAMESPACE)
-        for unit_id in now - was:
-            try:
-                socketio.server.enter_room(sid, realtime.unit_room(unit_id), realtime.NAMESPACE)
-            except (KeyError, ValueError):
-                # Closed since the registry listed it (one process: no queue to pass it on).
-                break
+    if was != now:
+        realtime.move_unit_rooms(user.id, leave=was - now, join=now - was)

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from rounds.extensions import db
-from rounds.forms import ConfirmForm
+from rounds.forms import ConfirmForm, confirmed_press
 from rounds.models import AccessGrant, AccessRequest, Invitation, User
 from rounds.permissions import (
     WRITER_ROLES,
@@ -99,14 +99,6 @@ def show_invitation(child, made):
 
 def back_to_panel(child):
     return redirect(url_for("staff.access_panel", patient_id=child.id))
-
-
-def confirmed_press(button: str) -> bool:
-    """The small confirm form of a button went through; if not, says to press it again."""
-    if ConfirmForm().validate_on_submit():
-        return True
-    flash(f"That did not go through. Press {button} again.", "warning")
-    return False
 
 
 @bp.get("/patients/<int:patient_id>/family")
