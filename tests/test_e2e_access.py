@@ -104,6 +104,7 @@ def test_a_bedside_check_and_a_grandparent_asked_for_by_a_guardian(
     )
     desk.get_by_role("button", name="Restrict", exact=True).click()
     expect(desk.locator(".restriction")).to_contain_text("Custody dispute")
+    expect(desk.locator(".restriction")).to_contain_text("by Priya Shah")
     desk.get_by_text("Access history").click()
     expect(desk.locator(".history__list")).to_contain_text("approved a request")
     screenshot(desk, "staff-access-restricted-with-history-1280")

@@ -29,6 +29,7 @@ class Patient(db.Model):
     restricted_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     unit: Mapped[Unit] = relationship()
+    restricted_by: Mapped[User | None] = relationship(foreign_keys=[restricted_by_id])
 
     @property
     def is_admitted(self) -> bool:

@@ -70,9 +70,6 @@ def render_access_panel(
             revoke_form=ConfirmForm(),
             new_account=new_account,
             can_grant=staff_may(current_user, Action.GRANT, child),
-            restricted_by=db.session.get(User, child.restricted_by_id)
-            if child.restricted_by_id
-            else None,
         ),
         status_code,
     )
