@@ -90,6 +90,11 @@ class Config:
     # A discharged child's family keeps read-only access this long, then it closes.
     DISCHARGE_ACCESS_DAYS = int(os.environ.get("ROUNDS_DISCHARGE_ACCESS_DAYS", "7"))
 
+    # A machine translation to start a translator's form from: the dotted path of a callable
+    # ``draft(fields: dict, source: str, target: str) -> dict``. Off (None) by default; the
+    # family only ever reads what a person sends. Nothing ships that calls a service.
+    TRANSLATION_DRAFTER = os.environ.get("ROUNDS_TRANSLATION_DRAFTER") or None
+
     # argon2id cost; lowered only in tests.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

@@ -5,15 +5,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, flash, jsonify, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import config_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SESSION_ENDED = (
+# Marked for translation here, translated when shown (a flash is stored in the session).
+SESSION_ENDED = _l(
     "For safety, Rounds signed you out after a time without activity. Please sign in again."
 )
+PLEASE_SIGN_IN = _l("Please sign in to see this page.")
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -41,19 +44,23 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     # overflow inside the database driver.
     app.url_map.converters["int"] = DatabaseIdConverter
 
-    from rounds import cli, errors, security, templating
+    from rounds import cli, errors, glossary, i18n, plain_words, security, templating
 
     register_extensions(app)
+    i18n.register_i18n(app)
     register_blueprints(app)
     errors.register_errorhandlers(app)
     security.register_security(app)
     templating.register_templating(app)
+    plain_words.register_plain_words(app)
+    glossary.register_glossary(app)
     cli.register_cli(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
+    from flask_babel import gettext
     from sqlalchemy import event
 
     # Socket handlers must be registered before init_app, for every app built in a process.
@@ -79,7 +86,6 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Please sign in to see this page."
     login_manager.login_message_category = "info"
     # "strong" would sign a parent out whenever their phone moves from Wi-Fi to mobile data.
     login_manager.session_protection = "basic"
@@ -90,7 +96,7 @@ def register_extensions(app: Flask) -> None:
 
         # The live feed asks for JSON: a 401 it can act on, not a redirect to an HTML form.
         if request.path.endswith(".json"):
-            return jsonify(error="Please sign in again."), 401
+            return jsonify(error=gettext("Please sign in again.")), 401
         expired = sessions.was_expired()
         was_signed_in = expired or "_user_id" in session
         if request.method == "POST" and request.endpoint in KEEPS_TEXT and was_signed_in:
@@ -100,9 +106,9 @@ def register_extensions(app: Flask) -> None:
             # offered to a clinician for saving after they sign in.
             return signed_out_while_typing()
         if expired:
-            flash(SESSION_ENDED, "info")
+            flash(str(SESSION_ENDED), "info")
         else:
-            flash(login_manager.login_message, login_manager.login_message_category)
+            flash(str(PLEASE_SIGN_IN), "info")
         # After signing in, back to the page asked for (a form's address is not a page).
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("auth.sign_in", next=target))
@@ -171,7 +177,11 @@ def register_blueprints(app: Flask) -> None:
     from rounds.family.routes import bp as family_bp
     from rounds.join.routes import DropInvitationTokens
     from rounds.join.routes import bp as join_bp
-    from rounds.staff import access_routes, routes  # noqa: F401 - they add the staff routes
+    from rounds.staff import (  # noqa: F401 - they add the staff routes
+        access_routes,
+        routes,
+        translation_routes,
+    )
     from rounds.staff import bp as staff_bp
 
     app.register_blueprint(auth_bp)

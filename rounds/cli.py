@@ -15,6 +15,7 @@ from rounds.services.access import grant_family_access
 from rounds.services.accounts import create_unit, create_user, find_user_by_email
 from rounds.services.invitations import request_access
 from rounds.services.patients import admit_patient
+from rounds.services.translations import TranslationFields, add_translation
 from rounds.services.updates import UpdateFields, correct_update, post_update, retract_update
 from rounds.timefmt import zone
 
@@ -42,7 +43,10 @@ def seed_demo() -> None:
         click.echo("Demo data is already loaded.")
         print_sign_ins()
         return
-    units = {u["key"]: create_unit(u["name"], u["phone"], u["timezone"]) for u in UNITS}
+    units = {
+        u["key"]: create_unit(u["name"], u["phone"], u["timezone"], u.get("city", ""))
+        for u in UNITS
+    }
     for person in STAFF:
         create_user(
             person["email"],
@@ -50,14 +54,15 @@ def seed_demo() -> None:
             DEMO_PASSWORD,
             staff_role=person["role"],
             units=[units[key] for key in person["units"]],
+            translates=person.get("translates", ()),
         )
     for person in FAMILY:
         create_user(person["email"], person["name"], DEMO_PASSWORD, language=person["language"])
-    clinicians = {}
+    clinicians, interpreters = {}, {}
     for person in STAFF:
-        if person["role"] == "clinician":
-            for key in person["units"]:
-                clinicians.setdefault(key, find_user_by_email(person["email"]))
+        chosen = {"clinician": clinicians, "interpreter": interpreters}.get(person["role"])
+        for key in person["units"] if chosen is not None else ():
+            chosen.setdefault(key, find_user_by_email(person["email"]))
     now = utcnow()
     for spec in CHILDREN:
         unit = units[spec["unit"]]
@@ -67,7 +72,7 @@ def seed_demo() -> None:
         for email, relationship, guardian in spec["family"]:
             family_user = find_user_by_email(email)
             grant_family_access(clinician, patient, family_user, relationship, guardian)
-        _post_history(clinician, patient, unit, spec, now)
+        _post_history(clinician, interpreters.get(spec["unit"]), patient, unit, spec, now)
         for name, relationship, language, reason in spec.get("asked_for", []):
             guardian = find_user_by_email(spec["family"][0][0])
             request_access(guardian, patient, name, relationship, language, reason)
@@ -75,8 +80,11 @@ def seed_demo() -> None:
     print_sign_ins()
 
 
-def _post_history(clinician, patient: Patient, unit: Unit, spec: dict, now: datetime) -> None:
-    """One update a day at morning rounds, the newest today (or yesterday, if ``skip_today``)."""
+def _post_history(
+    clinician, interpreter, patient: Patient, unit: Unit, spec: dict, now: datetime
+) -> None:
+    """One update a day at morning rounds, the newest today (or yesterday, if ``skip_today``),
+    each translated by the unit's interpreter a little later where the day says so."""
     tz = zone(unit.timezone)
     today = now.astimezone(tz).date()
     days = spec["days"]
@@ -95,8 +103,20 @@ def _post_history(clinician, patient: Patient, unit: Unit, spec: dict, now: date
             milestones=day.get("milestones", ""),
             care_team=spec["care_team"],
             next_update_at=next_at.astimezone(UTC),
+            language=day.get("language", "en"),
         )
         update = post_update(clinician, patient, fields, at=posted)
+        for language, words in day.get("translations", {}).items():
+            translated = TranslationFields(
+                summary=words["summary"],
+                body_notes=words.get("notes", {}),
+                plan=words.get("plan", ""),
+                watch_for=words.get("watch", []),
+                milestones=words.get("milestones", ""),
+            )
+            # Soon after rounds, and never in the future (today's post may be minutes old).
+            at = min(posted + timedelta(minutes=45), now - timedelta(minutes=2))
+            add_translation(interpreter, update, language, translated, at=at)
         if day.get("correct"):
             corrected = UpdateFields(**{**fields.__dict__, **day["correct"]["fields"]})
             correct_update(

@@ -8,12 +8,14 @@ UNITS = [
         "name": "Pediatric ICU (demo)",
         "phone": "+1 555 0100",
         "timezone": "America/New_York",
+        "city": "Miami",
     },
     {
         "key": "cicu",
         "name": "Cardiac ICU (demo)",
         "phone": "+1 555 0200",
         "timezone": "America/New_York",
+        "city": "Miami",
     },
 ]
 
@@ -35,6 +37,7 @@ STAFF = [
         "name": "Yusuf Haddad",
         "role": "interpreter",
         "units": ["picu", "cicu"],
+        "translates": ["es", "ht", "pt-BR", "ar"],
     },
     {"email": "admin@example.org", "name": "Robin Park", "role": "admin", "units": []},
     {
@@ -208,33 +211,70 @@ CHILDREN = [
                 "summary": "Leo has a bad pneumonia. He needs a breathing "
                 "machine to help him for now.",
                 "milestones": "Day 1 in the ICU",
+                "translations": {
+                    "es": {
+                        "summary": "Leo tiene una neumonía fuerte. Por ahora necesita una "
+                        "máquina que le ayude a respirar.",
+                        "milestones": "Día 1 en la UCI",
+                    }
+                },
             },
             {
                 "status": "serious",
                 "summary": "Leo is resting on the breathing machine. The antibiotics are working.",
+                "translations": {
+                    "es": {
+                        "summary": "Leo está descansando con la máquina de respirar. "
+                        "Los antibióticos están funcionando."
+                    }
+                },
             },
             {
                 "status": "serious",
                 "summary": "Leo's fever is gone. He needs less oxygen today.",
                 "retract_wrong_child": "Sofia had a good night.",
+                "translations": {
+                    "es": {"summary": "A Leo se le quitó la fiebre. Hoy necesita menos oxígeno."}
+                },
             },
             {
                 "status": "improving",
                 "summary": "Leo is breathing more on his own.",
                 "plan": "Try a test of breathing without the machine's help.",
+                "translations": {
+                    "es": {
+                        "summary": "Leo está respirando más por sí mismo.",
+                        "plan": "Hacer una prueba para ver cómo respira sin la ayuda "
+                        "de la máquina.",
+                    }
+                },
             },
             {
                 "status": "improving",
                 "summary": "Leo passed his breathing test. We took out "
                 "the breathing tube this afternoon.",
                 "milestones": "Breathing tube out",
+                "translations": {
+                    "es": {
+                        "summary": "Leo pasó su prueba de respiración. Esta tarde le "
+                        "quitamos el tubo de respirar.",
+                        "milestones": "Ya no tiene el tubo de respirar",
+                    }
+                },
             },
             {
                 "status": "improving",
                 "summary": "Leo is breathing well with a little oxygen "
                 "through his nose. He had some apple juice.",
+                "translations": {
+                    "es": {
+                        "summary": "Leo respira bien con un poco de oxígeno por la nariz. "
+                        "Tomó un poco de jugo de manzana."
+                    }
+                },
             },
             {
+                # Today's: still waiting on the interpreter's queue (Spanish).
                 "status": "improving",
                 "summary": "Leo is more awake and asked for his mum. He is eating small amounts.",
                 "plan": "Sit up in a chair. Keep lowering his oxygen.",
@@ -249,14 +289,28 @@ CHILDREN = [
         "care_team": TEAM,
         "family": [("maria.lopez@example.org", "Mother", True)],
         "days": [
-            {"status": "serious", "summary": "Sofia came to the ICU with a bad asthma attack."},
-            {"status": "improving", "summary": "Sofia's breathing is easier with her medicines."},
-            {"status": "improving", "summary": "Sofia slept well and needs less oxygen."},
+            # Written in Spanish by the bilingual attending: nothing to translate for her mother.
+            {
+                "status": "serious",
+                "language": "es",
+                "summary": "Sofia llegó a la UCI con un ataque de asma fuerte.",
+            },
+            {
+                "status": "improving",
+                "language": "es",
+                "summary": "Sofia respira con más facilidad gracias a sus medicinas.",
+            },
+            {
+                "status": "improving",
+                "language": "es",
+                "summary": "Sofia durmió bien y necesita menos oxígeno.",
+            },
             {
                 "status": "ready",
-                "summary": "Sofia is breathing comfortably. She may move to the "
-                "children's ward tomorrow.",
-                "plan": "Move to the ward when a bed is ready.",
+                "language": "es",
+                "summary": "Sofia respira cómodamente. Es posible que mañana pase a la "
+                "sala de niños.",
+                "plan": "Pasar a la sala de niños cuando haya una cama lista.",
             },
         ],
     },
@@ -268,17 +322,31 @@ CHILDREN = [
         "family": [("fatima.benali@example.org", "Mother", True)],
         "skip_today": True,
         "days": [
-            {"status": "serious", "summary": "Amira's illness has not responded to treatment."},
+            {
+                "status": "serious",
+                "summary": "Amira's illness has not responded to treatment.",
+                "translations": {"ar": {"summary": "لم يستجب مرض أميرة للعلاج."}},
+            },
             {
                 "status": "comfort",
                 "summary": "As we talked about together, Amira is now on "
                 "comfort care. Our goal is that she is peaceful and not in pain.",
                 "plan": "Family can be with Amira at any time. Her nurse is nearby.",
+                "translations": {
+                    "ar": {
+                        "summary": "كما تحدّثنا معًا، أصبحت أميرة الآن تتلقى رعاية الراحة. "
+                        "هدفنا أن تكون مطمئنة وألّا تشعر بأي ألم.",
+                        "plan": "يمكن للعائلة أن تكون مع أميرة في أي وقت. ممرضتها قريبة منها.",
+                    }
+                },
             },
             {
                 "status": "comfort",
                 "summary": "Amira was peaceful overnight. Her family held her "
                 "hand and sang to her.",
+                "translations": {
+                    "ar": {"summary": "كانت أميرة هادئة طوال الليل. أمسكت عائلتها بيدها وغنّت لها."}
+                },
             },
         ],
     },
@@ -293,22 +361,50 @@ CHILDREN = [
                 "status": "critical",
                 "summary": "Lucas had surgery on his heart. He is asleep and "
                 "the breathing machine is helping him.",
+                "translations": {
+                    "pt-BR": {
+                        "summary": "O Lucas fez uma cirurgia no coração. Ele está dormindo "
+                        "e o aparelho de respirar está ajudando ele."
+                    }
+                },
             },
             {
                 "status": "serious",
                 "summary": "Lucas's heart is pumping better. We lowered one "
                 "of his heart medicines.",
                 "notes": {"heart": "His blood pressure is good with a lower dose of medicine."},
+                "translations": {
+                    "pt-BR": {
+                        "summary": "O coração do Lucas está bombeando melhor. Diminuímos "
+                        "um dos remédios do coração.",
+                        "notes": {
+                            "heart": "A pressão dele está boa com uma dose menor de remédio."
+                        },
+                    }
+                },
             },
             {
                 "status": "serious",
                 "summary": "Lucas is waking up slowly. He squeezed his mother's hand.",
                 "milestones": "First day off one heart medicine",
+                "translations": {
+                    "pt-BR": {
+                        "summary": "O Lucas está acordando devagar. Ele apertou a mão da mãe.",
+                        "milestones": "Primeiro dia sem um dos remédios do coração",
+                    }
+                },
             },
             {
                 "status": "improving",
                 "summary": "Lucas is breathing on his own. He is tired but comfortable.",
                 "milestones": "Breathing tube out",
+                "translations": {
+                    "pt-BR": {
+                        "summary": "O Lucas está respirando sozinho. Ele está cansado, "
+                        "mas confortável.",
+                        "milestones": "Tubo de respiração retirado",
+                    }
+                },
             },
         ],
     },
@@ -318,18 +414,75 @@ CHILDREN = [
         "unit": "picu",
         "care_team": TEAM,
         "family": [("marie.joseph@example.org", "Mother", True)],
-        "skip_today": True,
+        # Her mother reads Haitian Creole: every update, today's too, has its translation.
         "days": [
             {
                 "status": "serious",
                 "summary": "Chloe has a serious infection in her blood. Strong "
                 "antibiotics are working on it.",
                 "notes": {"infection": "We are giving two antibiotics through her IV line."},
+                "translations": {
+                    "ht": {
+                        "summary": "Chloe gen yon enfeksyon grav nan san li. Antibyotik "
+                        "ki fò yo ap goumen kont enfeksyon an.",
+                        "notes": {
+                            "infection": "N ap ba li de antibyotik pa tib IV ki nan venn li a."
+                        },
+                    }
+                },
             },
             {
-                "status": "improving",
-                "summary": "Chloe's fever is lower and her blood pressure is "
-                "steady without extra medicine.",
+                "status": "critical",
+                "summary": "Overnight, the infection made Chloe's heart and lungs very "
+                "tired. We started ECMO, a machine that does the work of her heart and "
+                "lungs while they rest. She is asleep and not in pain.",
+                "milestones": "ECMO day 1",
+                "translations": {
+                    "ht": {
+                        "summary": "Pandan nwit lan, enfeksyon an te fatige kè ak poumon "
+                        "Chloe anpil. Nou mete l sou ECMO, yon machin ki fè travay kè ak "
+                        "poumon li pandan y ap repoze. Li ap dòmi, e li pa santi doulè.",
+                        "milestones": "ECMO jou 1",
+                    }
+                },
+            },
+            {
+                "status": "serious",
+                "summary": "Chloe had a calm night on ECMO. Her blood pressure is "
+                "steady, and the antibiotics are fighting the infection.",
+                "plan": "Keep Chloe asleep and comfortable. Check her blood every few "
+                "hours. We may turn the ECMO support down a little tomorrow.",
+                "watch": [
+                    {
+                        "if": "we see bleeding where the tubes go in",
+                        "then": "we will adjust her blood thinner and may give her blood",
+                    }
+                ],
+                "milestones": "ECMO day 2",
+                "notes": {
+                    "life_support": "The ECMO machine is doing most of the work of "
+                    "Chloe's heart and lungs so they can rest and heal."
+                },
+                "translations": {
+                    "ht": {
+                        "summary": "Chloe te pase yon nwit kalm sou ECMO. Tansyon li "
+                        "estab, e antibyotik yo ap goumen kont enfeksyon an.",
+                        "plan": "N ap kenbe Chloe ap dòmi pou li rete alèz. N ap tcheke "
+                        "san li chak kèk èdtan. Demen, nou ka bese sipò ECMO a yon ti kras.",
+                        "watch": [
+                            {
+                                "if": "nou wè li senyen kote tib yo antre nan kò li",
+                                "then": "n ap ajiste medikaman ki anpeche san li kaye a, "
+                                "e nou ka ba li san",
+                            }
+                        ],
+                        "milestones": "ECMO jou 2",
+                        "notes": {
+                            "life_support": "Machin ECMO a ap fè pi fò nan travay kè ak "
+                            "poumon Chloe, pou yo ka repoze epi geri."
+                        },
+                    }
+                },
             },
         ],
     },

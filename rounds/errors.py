@@ -1,6 +1,8 @@
 """Error pages: plain words, and the same 404 for "missing" and "not yours"."""
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -18,22 +20,26 @@ UNAVAILABLE_FALLBACK = (
 )
 
 MESSAGES = {
-    400: ("Something in that request was not right", "Please go back and try again."),
+    400: (_l("Something in that request was not right"), _l("Please go back and try again.")),
     404: (
-        "Page not found",
-        "This page does not exist, or you do not have access to it. "
-        "If you think you should, ask the nurse caring for the child.",
+        _l("Page not found"),
+        _l(
+            "This page does not exist, or you do not have access to it. "
+            "If you think you should, ask the nurse caring for the child."
+        ),
     ),
-    405: ("That did not work", "Please go back and try again."),
-    413: ("That was too long", "Please shorten what you typed and try again."),
+    405: (_l("That did not work"), _l("Please go back and try again.")),
+    413: (_l("That was too long"), _l("Please shorten what you typed and try again.")),
     429: (
-        "Too many tries",
-        "Please wait a few minutes and try again. If you have forgotten your password, "
-        "ask the nurse caring for the child.",
+        _l("Too many tries"),
+        _l(
+            "Please wait a few minutes and try again. If you have forgotten your password, "
+            "ask the nurse caring for the child."
+        ),
     ),
     500: (
-        "Sorry, something went wrong on our side",
-        "Nothing you typed was lost on purpose; please go back and try again.",
+        _l("Sorry, something went wrong on our side"),
+        _l("Please go back and try again. What you typed may still be on the page before."),
     ),
 }
 
@@ -57,9 +63,9 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        title, body = MESSAGES.get(code, (error.name, "Please go back and try again."))
+        title, body = MESSAGES.get(code, (error.name, _l("Please go back and try again.")))
         if _wants_json():
-            return jsonify(error=title), code
+            return jsonify(error=str(title)), code
         return render_template("error.html", title=title, body=body, code=code), code
 
     @app.errorhandler(PoolTimeout)
@@ -82,7 +88,7 @@ def register_errorhandlers(app: Flask) -> None:
         g._login_user = login_manager.anonymous_user()
         headers = {"Retry-After": str(RETRY_AFTER)}
         if _wants_json():
-            return jsonify(error="Temporarily unavailable. Try again shortly."), 503, headers
+            return jsonify(error=_("Temporarily unavailable. Try again shortly.")), 503, headers
         # Only the update forms keep their text: never a sign-in (a password on a page).
         keeps_text = request.method == "POST" and request.endpoint in KEEPS_TEXT
         fields = list(request.form.items(multi=True)) if keeps_text else []
@@ -111,5 +117,5 @@ def register_errorhandlers(app: Flask) -> None:
         )
         title, body = MESSAGES[500]
         if _wants_json():
-            return jsonify(error=title), 500
+            return jsonify(error=str(title)), 500
         return render_template("error.html", title=title, body=body, code=500), 500

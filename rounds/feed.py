@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from rounds.extensions import db
-from rounds.models import FamilyEvent, Patient, Update, UpdateRetraction
+from rounds.models import FamilyEvent, Patient, Update, UpdateRetraction, UpdateTranslation
 from rounds.models.types import utcnow
 
 # How long past the expected time before families are told the next update is late.
@@ -19,6 +20,9 @@ class Thread:
 
     versions: list[Update]
     retraction: UpdateRetraction | None = None
+    # The newest translation of the current version into the reader's language, if any
+    # (only for a family's feed: staff read what the team wrote).
+    translation: UpdateTranslation | None = None
     earlier: list[Update] = field(init=False)
 
     def __post_init__(self):
@@ -65,9 +69,53 @@ def threads_for(patient: Patient, include_retracted: bool) -> list[Thread]:
     return threads
 
 
-def family_threads(patient: Patient) -> list[Thread]:
-    """What a family sees: every update not retracted, newest first."""
-    return threads_for(patient, include_retracted=False)
+def family_threads(patient: Patient, language: str | None = None) -> list[Thread]:
+    """What a family sees: every update not retracted, newest first; with ``language``, each
+    with the translation of its current version into that language, if there is one."""
+    threads = threads_for(patient, include_retracted=False)
+    if language is not None:
+        translations = translations_for([t.current for t in threads], language)
+        for thread in threads:
+            thread.translation = translations.get(thread.current.id)
+    return threads
+
+
+def translations_for(updates: list[Update], language: str) -> dict[int, UpdateTranslation]:
+    """The newest translation into ``language`` of each of these versions, by update id,
+    in one query (a version without one is not in the answer)."""
+    wanted = [u.id for u in updates if u.language != language]
+    if not wanted:
+        return {}
+    newest = {}
+    for translation in db.session.scalars(
+        select(UpdateTranslation)
+        .where(UpdateTranslation.update_id.in_(wanted), UpdateTranslation.language == language)
+        .options(joinedload(UpdateTranslation.translator))
+        .order_by(UpdateTranslation.created_at, UpdateTranslation.id)
+    ):
+        newest[translation.update_id] = translation  # the newest wins
+    return newest
+
+
+def translated_for(events: list[tuple[int, str, int, datetime]], language: str) -> set[int]:
+    """Which "translated" events, as (seq, kind, update id, when), brought a translation into
+    ``language``: a translation and its event share their moment (add_translation)."""
+    asked = {(update_id, at) for _seq, kind, update_id, at in events if kind == "translated"}
+    if not asked:
+        return set()
+    made = set(
+        db.session.execute(
+            select(UpdateTranslation.update_id, UpdateTranslation.created_at).where(
+                UpdateTranslation.update_id.in_({update_id for update_id, _at in asked}),
+                UpdateTranslation.language == language,
+            )
+        )
+    )
+    return {
+        seq
+        for seq, kind, update_id, at in events
+        if kind == "translated" and (update_id, at) in made
+    }
 
 
 def current_seq(patient: Patient) -> int:
@@ -75,15 +123,18 @@ def current_seq(patient: Patient) -> int:
     return db.session.scalar(select(Patient.last_event_seq).where(Patient.id == patient.id))
 
 
-def family_snapshot(patient: Patient, attempts: int = 5) -> tuple[int, list[Thread]]:
-    """What a family sees and the event number it matches, read consistently.
+def family_snapshot(
+    patient: Patient, language: str | None = None, attempts: int = 5
+) -> tuple[int, list[Thread]]:
+    """What a family sees (reading ``language``) and the event number it matches, read
+    consistently.
 
     Read the number, then the updates, then the number again: if a post landed in between,
     read again. The page then neither misses an event nor announces one it already shows.
     """
     seq = current_seq(patient)
     for _ in range(attempts):
-        threads = family_threads(patient)
+        threads = family_threads(patient, language)
         again = current_seq(patient)
         if again == seq:
             break

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from rounds.extensions import db
+from rounds.i18n import LANGUAGES
 from rounds.models import AccessGrant, Patient, Update, User
 from rounds.models.types import utcnow
 
@@ -65,16 +66,54 @@ def staff_may(user: User, action: Action, patient: Patient) -> bool:
     return action in STAFF_ACTIONS[user.staff_role] and patient.unit_id in user.unit_ids
 
 
+def family_still_reads():
+    """The condition on a child whose family may still read: in the unit, or discharged less
+    than DISCHARGE_ACCESS_DAYS ago (read-only, then closed)."""
+    cutoff = utcnow() - timedelta(days=current_app.config["DISCHARGE_ACCESS_DAYS"])
+    return or_(Patient.discharged_at.is_(None), Patient.discharged_at > cutoff)
+
+
 def grant_in_force():
     """The conditions under which a grant lets a family member see its child (with the grant
-    joined to its child): confirmed, not revoked, and the child still in the unit or
-    discharged less than DISCHARGE_ACCESS_DAYS ago (read-only, then closed)."""
-    cutoff = utcnow() - timedelta(days=current_app.config["DISCHARGE_ACCESS_DAYS"])
+    joined to its child): confirmed, not revoked, and the family may still read the child."""
     return (
         AccessGrant.revoked_at.is_(None),
         AccessGrant.confirmed_at.is_not(None),
-        or_(Patient.discharged_at.is_(None), Patient.discharged_at > cutoff),
+        family_still_reads(),
     )
+
+
+def family_may_still_read(patient: Patient) -> bool:
+    """``family_still_reads`` for one child already loaded."""
+    if patient.discharged_at is None:
+        return True
+    cutoff = utcnow() - timedelta(days=current_app.config["DISCHARGE_ACCESS_DAYS"])
+    return patient.discharged_at > cutoff
+
+
+# "Add a translation of an update": interpreters, and clinicians and nurses "if bilingual"
+# (the languages an admin ticked for them). Interpreters with nothing ticked translate into
+# every language; ticking languages narrows what they are asked for.
+TRANSLATOR_ROLES = ("interpreter", *WRITER_ROLES)
+
+
+def translatable_languages(user: User) -> list[str]:
+    """The language codes ``user`` may translate updates into (in Rounds' order), in any of
+    their units; empty for admins, family members and anyone signed out."""
+    if not user.is_authenticated or user.staff_role not in TRANSLATOR_ROLES or not user.unit_ids:
+        return []
+    ticked = set(user.translation_languages)
+    if user.staff_role == "interpreter" and not ticked:
+        return [language.code for language in LANGUAGES]
+    return [language.code for language in LANGUAGES if language.code in ticked]
+
+
+def may_translate(user: User, language: str, patient: Patient | None = None) -> bool:
+    """Whether ``user`` may add a translation into ``language`` (of an update of ``patient``:
+    a child in one of their units)."""
+    if language not in translatable_languages(user):
+        return False
+    return patient is None or patient.unit_id in user.unit_ids
 
 
 def _is_active_grant(user: User, patient_id: int):

@@ -9,8 +9,15 @@ from flask_wtf.csrf import generate_csrf
 
 from rounds import timefmt
 from rounds.feed import LATE_GRACE
+from rounds.i18n import js_catalog, language_named
 from rounds.models.types import utcnow
-from rounds.vocabulary import BODY_SYSTEMS, STATUS_BY_CODE, STATUS_SCALE
+from rounds.vocabulary import (
+    BODY_SYSTEMS,
+    ROLE_WORDS,
+    STATUS_BY_CODE,
+    STATUS_SCALE,
+    relationship_words,
+)
 
 
 def field_attrs(field, hint: str | None = None, **extra) -> dict:
@@ -41,15 +48,19 @@ def register_templating(app: Flask) -> None:
     """Time filters and the fixed vocabularies, available in every template."""
     app.jinja_env.filters["day_and_clock"] = timefmt.day_and_clock
     app.jinja_env.filters["ago"] = timefmt.ago
+    app.jinja_env.filters["relationship"] = relationship_words
     app.jinja_env.filters["iso"] = lambda moment: moment.isoformat() if moment else ""
     app.jinja_env.globals.update(
         STATUS_SCALE=STATUS_SCALE,
         STATUS_BY_CODE=STATUS_BY_CODE,
         BODY_SYSTEMS=BODY_SYSTEMS,
+        ROLE_WORDS=ROLE_WORDS,
         utcnow=utcnow,
         is_today=timefmt.is_today,
         field_attrs=field_attrs,
         csrf_token=generate_csrf,
         asset=asset,
+        js_catalog=js_catalog,
+        language_named=language_named,
         late_grace=LATE_GRACE,
     )

@@ -50,6 +50,18 @@ class Factory:
             user = create_user(email, name, self.PASSWORD, staff_role=role, units=unit_rows)
             return Person(user.id, email, name)
 
+    def place(self, unit_id: int, city: str) -> None:
+        """Say where a unit is (for "8:10 in Miami, 14:10 for you")."""
+        with self.app.app_context():
+            db.session.get(Unit, unit_id).city = city
+            db.session.commit()
+
+    def speaks(self, person: Person, code: str) -> None:
+        """Set a family member's language."""
+        with self.app.app_context():
+            db.session.get(User, person.id).language = code
+            db.session.commit()
+
     def patient(self, unit_id: int, name: str | None = None, bed: str | None = None) -> int:
         """A child admitted to a unit; returns their id."""
         n = next(_serial)
@@ -123,7 +135,7 @@ class Factory:
         with self.app.app_context():
             patient = db.session.get(Patient, patient_id)
             user = db.session.get(User, guardian.id)
-            asked = request_access(user, patient, "Lucia Example", "Grandparent", "pt", "")
+            asked = request_access(user, patient, "Lucia Example", "Grandparent", "pt-BR", "")
             if approved is not None:
                 decide_request(self._system_user(patient.unit_id), asked, approved)
             return asked.id

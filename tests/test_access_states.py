@@ -171,7 +171,7 @@ def ask_for_relative(client, child, **changes):
     data = {
         "name": "Lucia Lima",
         "relationship": "Grandparent",
-        "language": "pt",
+        "language": "en",
         "reason": "She lives in Lisbon and calls every day.",
         "csrf_token": csrf_from(page.get_data(as_text=True)),
         **changes,

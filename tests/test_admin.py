@@ -510,7 +510,7 @@ def test_admin_screens_at_desk_width(browser, live_server, live_make):
 
     desk.get_by_role("link", name="Priya Fictional").click()
     desk.get_by_label("Cardiac ICU (test)").check()
-    desk.get_by_role("button", name="Save role and units").click()
+    desk.get_by_role("button", name="Save role, units and languages").click()
     expect(desk.locator(".notice--success")).to_contain_text("Saved Priya Fictional")
     desk.get_by_role("link", name="Priya Fictional").click()
     desk.get_by_role("button", name="Disable account").click()

@@ -3,8 +3,19 @@
 import pytest
 import sqlalchemy as sa
 
+from rounds import feed
 from rounds.extensions import db
-from rounds.models import AccessGrant, AccessRequest, Patient, Unit, Update, UpdateRetraction, User
+from rounds.models import (
+    AccessGrant,
+    AccessRequest,
+    Patient,
+    Unit,
+    Update,
+    UpdateRetraction,
+    UpdateTranslation,
+    User,
+)
+from rounds.services.translations import translation_queue
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -40,5 +51,29 @@ def test_seed_demo_loads_a_full_unit_and_is_safe_to_rerun(app):
         assert db.session.scalar(sa.select(sa.func.count()).where(Update.version > 1)) >= 1
         # A guardian's request waits on the family access page, for a nurse to decide.
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AccessRequest)) == 1
+        # Every unit says where it is, for families far away.
+        assert set(db.session.scalars(sa.select(Unit.city))) == {"Miami"}
+        # Translations: every update of the children whose families read Spanish, Haitian
+        # Creole, Portuguese or Arabic, but today's for Leo, which waits on the queue;
+        # Sofia's are written in Spanish (nothing to translate).
+        by_language = dict(
+            db.session.execute(
+                sa.select(UpdateTranslation.language, sa.func.count()).group_by(
+                    UpdateTranslation.language
+                )
+            ).all()
+        )
+        assert by_language == {"es": 6, "ht": 3, "pt-BR": 4, "ar": 3}
+        assert db.session.scalar(sa.select(sa.func.count()).where(Update.language == "es")) == 4
+        chloe = db.session.scalar(sa.select(Patient).where(Patient.display_name == "Chloe Joseph"))
+        today = feed.latest_family_update(chloe)  # posted at this morning's rounds
+        assert today.milestones == "ECMO day 2" and today.language == "en"
+        [kreyol] = feed.translations_for([today], "ht").values()
+        assert "ECMO" in kreyol.summary and kreyol.translator.staff_role == "interpreter"
+        interpreter = db.session.scalar(sa.select(User).where(User.staff_role == "interpreter"))
+        assert interpreter.translation_languages == ["es", "ht", "pt-BR", "ar"]
+        [waiting] = translation_queue(interpreter)
+        assert (waiting.patient.display_name, waiting.language.code) == ("Leo Lopez", "es")
+        assert waiting.update.id == feed.latest_family_update(waiting.patient).id  # today's
         emails = db.session.scalars(sa.select(User.email)).all()
         assert all(email.endswith("@example.org") for email in emails)  # fictional only

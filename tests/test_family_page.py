@@ -68,7 +68,13 @@ def test_family_page_shows_the_latest_update_first_and_the_unit_phone(client, wo
     sign_in(client, world.parent_a1.email)
     text = client.get(f"/family/children/{world.child_a1}").get_data(as_text=True)
     assert text.index("Newest words.") < text.index("Child A1 slept well.")
-    assert "Improving" in text and "ECMO day 4" in text
+    assert "Improving" in text
+    # The milestone, with its ICU word made a button that explains it.
+    assert (
+        '<li><button type="button" class="term" data-term="ecmo" aria-haspopup="dialog">ECMO'
+        "</button> day 4</li>" in text
+    )
+    assert 'data-term-explain="ecmo"' in text
     assert 'href="tel:+15550100"' in text
     assert 'aria-live="polite"' in text
 

@@ -31,6 +31,7 @@ from rounds.models import (
     Unit,
     Update,
     UpdateRetraction,
+    UpdateTranslation,
     User,
 )
 from rounds.staff.forms import (
@@ -42,6 +43,8 @@ from rounds.staff.forms import (
     RetractForm,
     UpdateForm,
 )
+from rounds.staff.translation_forms import TranslationForm
+from rounds.vocabulary import BODY_SYSTEMS
 from tests.conftest import session_csrf, sign_in
 
 HUGE = 100_000  # beyond MAX_CONTENT_LENGTH: the request itself is refused
@@ -111,6 +114,9 @@ def form_cases(w, make) -> dict[str, FormCase]:
     def fresh_update(action: str) -> Callable[[], str]:
         return lambda: f"{child}/updates/{make.post(w.clinician, w.child_a1)}/{action}"
 
+    # An update with every written part, so the translate form shows (and needs) every field.
+    whole_update = make.post(w.clinician, w.child_a1, "A calm night.", **WHOLE_UPDATE)
+
     return {
         "sign in": FormCase(
             SignInForm,
@@ -159,7 +165,7 @@ def form_cases(w, make) -> dict[str, FormCase]:
             {
                 "invitee_name": "Ana Example",
                 "invitee_relationship": "Grandparent",
-                "invitee_language": "pt",
+                "invitee_language": "en",
             },
             {"invitee_language": "xx"},
             done=(200,),  # the invitation card
@@ -178,7 +184,7 @@ def form_cases(w, make) -> dict[str, FormCase]:
             RelativeRequestForm,
             "parent_a1",
             lambda: f"/family/children/{w.child_a1}/relatives",
-            {"name": "Lucia Example", "relationship": "Grandparent", "language": "pt"},
+            {"name": "Lucia Example", "relationship": "Grandparent", "language": "en"},
             {"language": "xx"},
         ),
         "add unit": FormCase(
@@ -195,6 +201,13 @@ def form_cases(w, make) -> dict[str, FormCase]:
             lambda: f"/admin/units/{w.unit_a}",
             {"name": make.get(Unit, w.unit_a).name, "phone": "+1 555 0100", "timezone": "UTC"},
             {"timezone": "Mars/Olympus_Mons"},
+        ),
+        "translate": FormCase(
+            TranslationForm,
+            "interpreter",
+            lambda: f"/staff/updates/{whole_update}/translate/es",
+            TRANSLATED_IN_FULL,
+            {"summary": ""},
         ),
         "add staff": FormCase(
             AddStaffForm,
@@ -213,6 +226,22 @@ def form_cases(w, make) -> dict[str, FormCase]:
     }
 
 
+WHOLE_UPDATE = {
+    "plan": "Rest today.",
+    "milestones": "ECMO day 2",
+    "body_notes": {code: f"A note about {code}." for code, _label in BODY_SYSTEMS},
+    "watch_for": [{"if": f"sign {i}", "then": f"action {i}"} for i in range(1, 4)],
+}
+TRANSLATED_IN_FULL = {
+    "summary": "Una noche tranquila.",
+    "plan": "Descansar hoy.",
+    "milestones": "ECMO día 2",
+    **{f"note_{code}": f"Una nota sobre {code}." for code, _label in BODY_SYSTEMS},
+    **{f"watch_if_{i}": f"señal {i}" for i in range(1, 4)},
+    **{f"watch_then_{i}": f"acción {i}" for i in range(1, 4)},
+}
+
+
 FORM_NAMES = [
     "sign in",
     "post update",
@@ -227,6 +256,7 @@ FORM_NAMES = [
     "add unit",
     "change unit",
     "add staff",
+    "translate",
 ]
 
 
@@ -285,6 +315,7 @@ def rows(app) -> dict:
         "invitations": select(func.count()).select_from(Invitation),
         "units": select(func.count()).select_from(Unit),
         "requests": select(func.count()).select_from(AccessRequest),
+        "translations": select(func.count()).select_from(UpdateTranslation),
         "restrictions": select(func.count()).where(Patient.restricted_at.is_not(None)),
     }
     with app.app_context():
@@ -729,6 +760,7 @@ def route_paths(app, world) -> list[tuple[str, frozenset]]:
             path = path.replace(f"<int:{name}>", str(value))
         path = re.sub(r"<string\(length=(\d+)\):token>", lambda m: "x" * int(m[1]), path)
         path = re.sub(r"<any\(([a-z]+)[^>]*>", lambda m: m[1], path)
+        path = path.replace("<code>", "es")
         assert "<" not in path, f"no id to fill in {rule.rule}"
         paths.setdefault(path, set()).update(rule.methods)  # one path, several rules
     return sorted((path, frozenset(methods)) for path, methods in paths.items())

@@ -30,7 +30,7 @@ def invite(client, child, name="Ana Lima", relationship="Grandparent", **more):
     data = {
         "invitee_name": name,
         "invitee_relationship": relationship,
-        "invitee_language": "pt",
+        "invitee_language": "en",
         "csrf_token": csrf_from(panel.get_data(as_text=True)),
         **more,
     }
@@ -49,7 +49,7 @@ def join_as_new(phone, email="ana.lima@example.org", **changes):
         "email": email,
         "passphrase": PASSPHRASE,
         "passphrase_again": PASSPHRASE,
-        "language": "pt",
+        "language": "en",
         "consent": "y",
         "csrf_token": csrf_from(page.get_data(as_text=True)),
         **changes,
@@ -103,7 +103,7 @@ def test_a_parent_scans_the_code_makes_an_account_and_reads_the_child(app, world
     assert grants_of(app, "ana.lima@example.org") == [(world.child_a1, world.nurse.id, True)]
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "ana.lima@example.org"))
-        assert user.language == "pt" and user.staff_role is None
+        assert user.language == "en" and user.staff_role is None
         stored = db.session.scalars(select(Invitation)).one()
         # Only keyed hashes are kept: neither secret appears anywhere in the row.
         row_text = " ".join(str(v) for v in vars(stored).values())
@@ -199,7 +199,7 @@ def test_an_invitation_closed_between_opening_and_joining_makes_no_account(app, 
         "email": "ana.lima@example.org",
         "passphrase": PASSPHRASE,
         "passphrase_again": PASSPHRASE,
-        "language": "pt",
+        "language": "en",
         "consent": "y",
         "csrf_token": csrf_from(page.get_data(as_text=True)),
     }

@@ -6,7 +6,13 @@ from sqlalchemy.exc import DBAPIError
 
 from rounds.extensions import db
 
-APPEND_ONLY = ["audit_events", "updates", "update_retractions", "family_events"]
+APPEND_ONLY = [
+    "audit_events",
+    "updates",
+    "update_retractions",
+    "family_events",
+    "update_translations",
+]
 
 
 @pytest.mark.parametrize("table", APPEND_ONLY)
@@ -18,6 +24,16 @@ def test_rows_cannot_be_updated_or_deleted(app, world, table):
                     "INSERT INTO update_retractions"
                     " (update_id, retracted_by_id, reason, created_at)"
                     " VALUES (:u, :by, 'wrong child', CURRENT_TIMESTAMP)"
+                ),
+                {"u": world.update_a1, "by": world.clinician.id},
+            )
+            db.session.commit()
+        if table == "update_translations":
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO update_translations (update_id, language, summary, body_notes,"
+                    " plan, watch_for, milestones, translator_id, created_at)"
+                    " VALUES (:u, 'es', 'Estable.', '{}', '', '[]', '', :by, CURRENT_TIMESTAMP)"
                 ),
                 {"u": world.update_a1, "by": world.clinician.id},
             )
@@ -43,7 +59,7 @@ def test_tables_cannot_be_truncated_on_postgresql(app, world, table):
 def test_schema_is_made_by_the_migrations(app):
     with app.app_context():
         version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    assert version == "0004"
+    assert version == "0005"
 
 
 def test_times_come_back_aware_utc_on_both_databases(app, world):

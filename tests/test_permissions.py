@@ -26,6 +26,7 @@ from rounds.models import (
     Patient,
     Update,
     UpdateRetraction,
+    UpdateTranslation,
     User,
     UserSession,
 )
@@ -61,6 +62,9 @@ STAFF_WRITE = {role: {HOME_UNIT[role]} for role in WRITERS}
 READ_UPDATES = {**STAFF_READ, "parent_a1": {A}}  # "read a child's updates": staff + granted
 GUARDIAN_OF = {"parent_a1": {A}}  # parent_a1 is child_a1's parent (the factory's grants)
 EVERYONE = frozenset(SIGNED_IN)
+FAMILY = frozenset({"parent_a1", "parent_a2", "stranger"})
+TRANSLATORS = frozenset({"interpreter"})  # the world's interpreter translates into any language
+TRANSLATE = {"interpreter": {A}}
 ADMIN = frozenset({"admin"})
 
 
@@ -118,6 +122,11 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("staff.restrict", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.lift_restriction_route", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.decide_access_request", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    # "Add a translation of an update": interpreters, in their units; clinicians and nurses only
+    # if bilingual (the world's have no languages: see test_translations_flow.py for those).
+    ("staff.translations", "GET"): Expect(TRANSLATORS),
+    ("staff.translate", "GET"): Expect(TRANSLATE, targets=CHILDREN, audited=True),
+    ("staff.translate", "POST"): Expect(TRANSLATE, ok=302, targets=CHILDREN),
     # Joining is for anyone holding an invitation: a made-up one is the same 404 for all.
     ("join.open_link", "GET"): Expect(None, ok=404),
     ("join.enter_code", "GET"): Expect(None),
@@ -134,6 +143,11 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("family.relatives", "POST"): Expect(GUARDIAN_OF, ok=302, targets=CHILDREN),
     # The invitation a nurse approved, shown once to the guardian who asked.
     ("family.relative_invitation", "POST"): Expect(GUARDIAN_OF, ok=200, targets=CHILDREN),
+    # Their own language: family members only (staff screens are English; staff: 404).
+    ("family.settings", "GET"): Expect(FAMILY),
+    ("family.settings", "POST"): Expect(FAMILY, ok=302),
+    # The language of the pages before signing in: a cookie, for anyone.
+    ("auth.choose_language", "GET"): Expect(None, ok=302),
     ("admin.audit_log", "GET"): Expect(ADMIN),
     # "Manage staff accounts and units": admins only, every screen and every button.
     ("admin.staff_list", "GET"): Expect(ADMIN),
@@ -173,6 +187,14 @@ def nothing(ctx, role, target):
     return {}, {}
 
 
+def choose_spanish(ctx, role, target):
+    return {}, {"language": "es"}
+
+
+def a_language(ctx, role, target):
+    return {"code": "es", "next": "/signin"}, {}
+
+
 def the_child(ctx, role, target):
     return {"patient_id": child_id(ctx.world, target)}, {}
 
@@ -207,6 +229,12 @@ def retract_update(ctx, role, target):
     return a_fresh_update(ctx, target), {"reason": "Posted to the wrong child"}
 
 
+def translate_fresh_update(ctx, role, target):
+    """A fresh update of the target child (a made-up id for a missing one), into Spanish."""
+    update = a_fresh_update(ctx, target)["update_id"] if target != MISSING else MISSING_ID
+    return {"update_id": update, "lang": "es"}, {"summary": "Una noche tranquila."}
+
+
 def admit_child(ctx, role, target):
     unit = {A: ctx.world.unit_a, B: ctx.world.unit_b, MISSING: MISSING_ID}[target]
     return {}, {"display_name": "Newly Admitted", "bed": "12", "unit_id": unit}
@@ -230,7 +258,7 @@ def revoke_fresh_grant(ctx, role, target):
 
 def invite_someone(ctx, role, target):
     data = {"invitee_name": "Ana Example", "invitee_relationship": "Grandparent"}
-    return the_child(ctx, role, target)[0], {**data, "invitee_language": "pt"}
+    return the_child(ctx, role, target)[0], {**data, "invitee_language": "en"}
 
 
 def cancel_fresh_invitation(ctx, role, target):
@@ -260,7 +288,7 @@ def decide_fresh_request(ctx, role, target):
 
 
 def ask_for_relative(ctx, role, target):
-    data = {"name": "Lucia Example", "relationship": "Grandparent", "language": "pt"}
+    data = {"name": "Lucia Example", "relationship": "Grandparent", "language": "en"}
     return the_child(ctx, role, target)[0], data
 
 
@@ -351,9 +379,15 @@ REQUESTS = {
     ("staff.restrict", "POST"): restrict_child,
     ("staff.lift_restriction_route", "POST"): lift_fresh_restriction,
     ("staff.decide_access_request", "POST"): decide_fresh_request,
+    ("staff.translations", "GET"): nothing,
+    ("staff.translate", "GET"): translate_fresh_update,
+    ("staff.translate", "POST"): translate_fresh_update,
     ("family.relatives", "GET"): the_child,
     ("family.relatives", "POST"): ask_for_relative,
     ("family.relative_invitation", "POST"): approved_request,
+    ("family.settings", "GET"): nothing,
+    ("family.settings", "POST"): choose_spanish,
+    ("auth.choose_language", "GET"): a_language,
     ("auth.sign_in_to_continue", "POST"): nothing,
     ("join.open_link", "GET"): made_up_token,
     ("join.enter_code", "GET"): nothing,
@@ -397,6 +431,9 @@ def written(app) -> dict:
         .select_from(Patient)
         .where(Patient.discharged_at.is_not(None)),
         "users": select(func.count()).select_from(User),
+        "reading other than English": select(func.count())
+        .select_from(User)
+        .where(User.language != "en"),
         "invitations": select(func.count()).select_from(Invitation),
         "cancelled invitations": select(func.count())
         .select_from(Invitation)
@@ -408,6 +445,7 @@ def written(app) -> dict:
         .select_from(Patient)
         .where(Patient.restricted_at.is_not(None)),
         "requests": select(func.count()).select_from(AccessRequest),
+        "translations": select(func.count()).select_from(UpdateTranslation),
         "decided requests": select(func.count())
         .select_from(AccessRequest)
         .where(AccessRequest.decided_at.is_not(None)),

@@ -331,7 +331,7 @@ def text_put_back_into_fields(run: Run) -> None:
     watch.inert(clinic, "retract form", CORPUS)
     run.goto(clinic, f"/staff/patients/{run.child_a}")
     previewed = update_fields(len(CORPUS) + 1)
-    clinic.get_by_label(STATUS_SCALE[0].words).check()
+    clinic.get_by_label(str(STATUS_SCALE[0].words)).check()
     clinic.locator(".composer__systems summary").click()
     for name, text in previewed.items():
         if name != "status":

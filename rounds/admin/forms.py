@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
 from rounds.forms import BaseForm, strip, whole_number
+from rounds.i18n import LANGUAGE_BY_CODE, LANGUAGES
 from rounds.join.forms import JoinForm
 from rounds.services.accounts import (
     DUPLICATE_EMAIL,
@@ -109,6 +110,16 @@ class StaffRoleMixin:
         validate_choice=False,  # checked below, in words
     )
     units = CheckboxesField("Units", coerce=int, validate_choice=False)
+    translates = CheckboxesField(
+        "Translates into",
+        choices=[
+            SelectChoice(
+                lang.code, lang.name if lang.code == "en" else f"{lang.english_name} · {lang.name}"
+            )
+            for lang in LANGUAGES
+        ],
+        validate_choice=False,  # checked below, in words
+    )
 
     def set_unit_choices(self, units) -> None:
         """The units the admin may choose from (all of them, by name)."""
@@ -129,6 +140,16 @@ class StaffRoleMixin:
             raise ValidationError("Admins work in no unit: clear the units or choose another role.")
         if self.role.data in ("clinician", "nurse", "interpreter") and not chosen:
             raise ValidationError("Choose at least one unit: staff see only their units' children.")
+
+    def validate_translates(self, field):
+        """Languages Rounds speaks; none for admins (they never see a child's updates)."""
+        chosen = field.data or []
+        if any(code not in LANGUAGE_BY_CODE for code in chosen):
+            raise ValidationError("Choose languages from the list.")
+        if self.role.data == "admin" and chosen:
+            raise ValidationError(
+                "Admins do not translate: clear the languages or choose another role."
+            )
 
 
 class AddStaffForm(BaseForm, StaffRoleMixin):

@@ -105,6 +105,7 @@ def add_staff():
             password,
             form.role.data,
             chosen_units(form),
+            form.translates.data or [],
         )
     except accounts.AccountConflict as conflict:
         form[conflict.field].errors = [str(conflict)]
@@ -128,9 +129,14 @@ def render_staff_account(user: User, form: ChangeStaffForm, status_code: int = 2
 
 @bp.route("/staff/<int:user_id>", methods=["GET", "POST"])
 def staff_account(user_id: int):
-    """One staff account: change role and units (their next page follows), disable, enable."""
+    """One staff account: change role, units and the languages they translate into (their
+    next page follows), disable, enable."""
     user = get_staff_account(user_id)
-    now = {"role": user.staff_role, "units": sorted(user.unit_ids)}
+    now = {
+        "role": user.staff_role,
+        "units": sorted(user.unit_ids),
+        "translates": user.translation_languages,
+    }
     form = ChangeStaffForm(data=None if request.method == "POST" else now)
     form.set_unit_choices(all_units())
     if not form.is_submitted():
@@ -142,9 +148,11 @@ def staff_account(user_id: int):
         valid = False
     if not valid:
         return render_staff_account(user, form, 400)
-    changed = accounts.change_staff(current_user, user, form.role.data, chosen_units(form))
+    changed = accounts.change_staff(
+        current_user, user, form.role.data, chosen_units(form), form.translates.data or []
+    )
     if changed:
-        flash(f"Saved {user.name}'s role and units.", "success")
+        flash(f"Saved {user.name}'s role, units and languages.", "success")
     else:
         flash(f"Nothing changed for {user.name}.", "info")
     return redirect(url_for("admin.staff_list"))

@@ -1,5 +1,6 @@
 """Sign-in form."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
@@ -10,11 +11,11 @@ class SignInForm(BaseForm):
     """Email and password, for staff and family alike."""
 
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         filters=[strip],
-        validators=[DataRequired("Enter your email address."), Length(max=254)],
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
     )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password."), Length(max=200)],
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=200)],
     )

@@ -14,6 +14,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 from werkzeug.exceptions import HTTPException
@@ -22,6 +24,7 @@ from rounds.auth.forms import SignInForm
 from rounds.auth.sessions import end_this_session, start_session
 from rounds.extensions import limiter
 from rounds.forms import ConfirmForm
+from rounds.i18n import LANGUAGE_BY_CODE, LANGUAGE_COOKIE
 from rounds.models import User
 from rounds.permissions import can_see_census
 from rounds.services.accounts import find_user_by_email, normalise_email
@@ -30,7 +33,7 @@ from rounds.services.passwords import check_password, check_password_of_nobody
 
 bp = Blueprint("auth", __name__)
 
-SIGN_IN_FAILED = "The email address or password is not right. Check them and try again."
+SIGN_IN_FAILED = _l("The email address or password is not right. Check them and try again.")
 # Forms whose typed text survives a session that ran out: shown again, saved after signing in.
 # Never a sign-in form (a password on a page).
 KEEPS_TEXT = frozenset(
@@ -205,12 +208,33 @@ def sign_out():
     """Sign out of this browser."""
     form = ConfirmForm()
     if not form.validate_on_submit():
-        flash("Please press Sign out again.", "info")
+        flash(_("Please press Sign out again."), "info")
         return redirect(url_for("auth.index"))
     user = current_user._get_current_object()
     end_this_session()
     record_sign_out(user)  # commits
     logout_user()
     session.clear()  # this browser only; its session record has ended too
-    flash("You have signed out.", "info")
+    flash(_("You have signed out."), "info")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/language/<code>")
+def choose_language(code: str):
+    """Before signing in: the language of our pages, kept in a cookie for a year.
+
+    Not a secret and changes nothing stored, so a plain link will do (and works without
+    script on any phone). A signed-in family member chooses in their settings instead.
+    """
+    target = _safe_next(request.args.get("next")) or url_for("auth.sign_in")
+    response = redirect(target)
+    if code in LANGUAGE_BY_CODE:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+    return response

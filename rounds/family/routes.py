@@ -16,14 +16,18 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from rounds import feed
 from rounds.extensions import db, without_transaction
-from rounds.family.forms import RelativeRequestForm
+from rounds.family.forms import LanguageForm, RelativeRequestForm
 from rounds.forms import ConfirmForm, whole_number
+from rounds.i18n import current_language, render_in
 from rounds.models import AccessGrant, AccessRequest, Patient
 from rounds.permissions import (
     Action,
@@ -33,6 +37,7 @@ from rounds.permissions import (
     get_patient,
     open_grant,
 )
+from rounds.services.accounts import choose_language
 from rounds.services.audit import record_view
 from rounds.services.invitations import (
     invitation_for_request,
@@ -43,10 +48,12 @@ from rounds.services.invitations import (
 
 bp = Blueprint("family", __name__, url_prefix="/family")
 
+# What a screen reader announces when the feed changes (lazy: in each reader's language).
 EVENT_WORDS = {
-    "posted": "A new update from the care team.",
-    "corrected": "The care team corrected an update.",
-    "retracted": "The care team removed an update.",
+    "posted": _l("A new update from the care team."),
+    "corrected": _l("The care team corrected an update."),
+    "retracted": _l("The care team removed an update."),
+    "translated": _l("An update is now in your language."),
 }
 
 
@@ -89,7 +96,7 @@ def child(patient_id: int):
     """One child's updates: the latest on top, earlier ones below, live."""
     patient = get_patient(patient_id, Action.READ)
     record_view(current_user, patient.id)
-    last_seq, threads = feed.family_snapshot(patient)
+    last_seq, threads = feed.family_snapshot(patient, current_language().code)
     closes_at = None
     if patient.discharged_at is not None:
         closes_at = patient.discharged_at + timedelta(
@@ -112,6 +119,22 @@ def is_guardian(patient: Patient) -> bool:
     return grant is not None and grant.is_guardian
 
 
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """A family member's own settings: the language they read Rounds and the updates in."""
+    if current_user.staff_role:
+        abort(404)
+    form = LanguageForm(data={"language": current_user.language})
+    if form.validate_on_submit():
+        choose_language(current_user, form.language.data)
+        refresh()  # this answer speaks the new language already
+        flash(
+            _("Saved. Rounds now speaks %(language)s.", language=current_language().name), "success"
+        )
+        return redirect(url_for("family.settings"))
+    return render_template("family/settings.html", form=form), 400 if form.errors else 200
+
+
 @bp.route("/children/<int:patient_id>/relatives", methods=["GET", "POST"])
 def relatives(patient_id: int):
     """A guardian asks for another relative to follow the child, and sees what came of it."""
@@ -126,7 +149,7 @@ def relatives(patient_id: int):
             form.language.data,
             form.reason.data or "",
         )
-        flash("Sent. A nurse will look at it; you will see the answer on this page.", "success")
+        flash(_("Sent. A nurse will look at it; you will see the answer on this page."), "success")
         return redirect(url_for("family.relatives", patient_id=patient.id))
     return (
         render_template(
@@ -151,8 +174,17 @@ def relative_invitation(patient_id: int, request_id: int):
         return redirect(url_for("family.relatives", patient_id=patient.id))
     made = invitation_for_request(current_user, asked)
     link, qr_code = link_and_qr_code(made, scale=4)
+    # The card is for the relative: in their language, whatever this page speaks.
+    card = render_in(
+        made.invitation.language,
+        "_invitation_card.html",
+        patient=patient,
+        made=made,
+        link=link,
+        qr_code=qr_code,
+    )
     return render_template(
-        "family/invitation.html", patient=patient, made=made, link=link, qr_code=qr_code
+        "family/invitation.html", patient=patient, made=made, link=link, card=card
     )
 
 
@@ -173,11 +205,17 @@ def events(patient_id: int):
     shown = family_feed(patient)
     if after >= shown.recent_from:
         new_events = [e for e in shown.recent if e[0] > after]
+        for_reader = shown.translated_for_reader
     else:  # a phone that was away for a long time
-        new_events = [(e.seq, e.kind) for e in feed.events_after(patient, after, upto=shown.seq)]
+        missed = feed.events_after(patient, after, upto=shown.seq)
+        new_events = [(e.seq, e.kind) for e in missed]
+        for_reader = feed.translated_for(
+            [(e.seq, e.kind, e.update_id, e.created_at) for e in missed], shown.language
+        )
     if new_events:
         body["events"] = [
-            {"seq": seq, "kind": kind, "message": EVENT_WORDS[kind]} for seq, kind in new_events
+            {"seq": seq, "kind": kind, "message": event_message(seq, kind, for_reader)}
+            for seq, kind in new_events
         ]
         body["last_seq"] = shown.seq
         body["html"] = shown.html
@@ -186,9 +224,18 @@ def events(patient_id: int):
     return jsonify(body)
 
 
+def event_message(seq: int, kind: str, for_reader: frozenset[int] | set[int]) -> str:
+    """What the page announces for an event; nothing for a translation into a language
+    other than the reader's (their feed did not change)."""
+    if kind == "translated" and seq not in for_reader:
+        return ""
+    return str(EVENT_WORDS[kind])
+
+
 # One push sends every family member of a child to events.json at once. What they get is
-# the same for all of them at a given event number, so each process makes it once: keyed by
-# (child, event number), which nothing ever changes (a correction is a new event), and kept
+# the same for all who read one language at a given event number (each reads the translations
+# into their own), so each process makes it once per language: keyed by (child, event number,
+# language), which nothing ever changes (a correction, a translation is a new event), and kept
 # briefly because "today" and "late" depend on the clock. The requests of one push arrive
 # together: the first makes it, the others wait for it rather than each make it too.
 FEED_CACHE_SECONDS = 30
@@ -206,6 +253,8 @@ class ShownFeed:
     html: str
     recent: list[tuple[int, str]]  # (seq, kind) of the newest events, in order
     recent_from: int  # ``recent`` holds every event after this one
+    language: str  # the language it was made for (each reader reads their own)
+    translated_for_reader: frozenset[int]  # the recent "translated" events in that language
     made_at: float
 
 
@@ -213,17 +262,17 @@ class FeedCache:
     """This process's recent feeds, one per app (tests build many apps in one process)."""
 
     def __init__(self):
-        self.feeds: dict[tuple[int, int], ShownFeed] = {}
-        self.making: dict[tuple[int, int], threading.Event] = {}
+        self.feeds: dict[tuple[int, int, str], ShownFeed] = {}
+        self.making: dict[tuple[int, int, str], threading.Event] = {}
 
-    def get(self, key: tuple[int, int]) -> ShownFeed | None:
+    def get(self, key: tuple[int, int, str]) -> ShownFeed | None:
         """A feed made less than FEED_CACHE_SECONDS ago."""
         shown = self.feeds.get(key)
         if shown and time.monotonic() - shown.made_at < FEED_CACHE_SECONDS:
             return shown
         return None
 
-    def put(self, key: tuple[int, int], shown: ShownFeed) -> None:
+    def put(self, key: tuple[int, int, str], shown: ShownFeed) -> None:
         """Keep a feed, dropping the oldest beyond FEED_CACHE_SIZE."""
         while len(self.feeds) >= FEED_CACHE_SIZE:
             self.feeds.pop(next(iter(self.feeds)), None)
@@ -235,7 +284,9 @@ def family_feed(patient: Patient) -> ShownFeed:
     cache = current_app.extensions.get("rounds_family_feeds")
     if cache is None:  # the app's first feed
         cache = current_app.extensions.setdefault("rounds_family_feeds", FeedCache())
-    key = (patient.id, patient.last_event_seq)  # read by get_patient in this request
+    # The event number was read by get_patient in this request. Readers of one language
+    # share a feed; another language's readers read other translations.
+    key = (patient.id, patient.last_event_seq, current_language().code)
     shown = cache.get(key)
     if shown is not None:
         return shown
@@ -252,7 +303,8 @@ def family_feed(patient: Patient) -> ShownFeed:
 
 
 def _make_feed(patient: Patient, cache: FeedCache) -> ShownFeed:
-    seq, threads = feed.family_snapshot(patient)
+    language = current_language().code
+    seq, threads = feed.family_snapshot(patient, language)
     html = render_template(
         "family/_feed.html",
         patient=patient,
@@ -260,7 +312,13 @@ def _make_feed(patient: Patient, cache: FeedCache) -> ShownFeed:
         late=feed.is_late(threads[0].current if threads else None),
     )
     recent_from = max(0, seq - RECENT_EVENTS)
-    recent = [(e.seq, e.kind) for e in feed.events_after(patient, recent_from, upto=seq)]
-    shown = ShownFeed(seq, html, recent, recent_from, time.monotonic())
-    cache.put((patient.id, seq), shown)
+    events = feed.events_after(patient, recent_from, upto=seq)
+    recent = [(e.seq, e.kind) for e in events]
+    for_reader = feed.translated_for(
+        [(e.seq, e.kind, e.update_id, e.created_at) for e in events], language
+    )
+    shown = ShownFeed(
+        seq, html, recent, recent_from, language, frozenset(for_reader), time.monotonic()
+    )
+    cache.put((patient.id, seq, language), shown)
     return shown

@@ -10,11 +10,13 @@ import re
 import time
 
 from flask import Blueprint, current_app, g, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rounds.auth.sessions import end_sessions, start_session
 from rounds.extensions import limiter
 from rounds.forms import ConfirmForm
+from rounds.i18n import current_language, suggest_language
 from rounds.join.forms import CodeForm, JoinForm, NewPassphraseForm
 from rounds.services.accounts import add_user, find_user_by_email
 from rounds.services.invitations import (
@@ -95,8 +97,10 @@ def enter_code():
         if invitation is not None:
             return start_joining(invitation.id)
         form.code.errors = [
-            "This code does not work. Check it with the nurse: each code works once, "
-            "for a few days."
+            _(
+                "This code does not work. Check it with the nurse: each code works once, "
+                "for a few days."
+            )
         ]
     return render_template("join/code.html", form=form), 400 if form.errors else 200
 
@@ -114,15 +118,19 @@ def welcome():
         return closed()
     if invitation.for_user_id is not None:
         return new_passphrase(invitation)
-    form = JoinForm(data={"name": invitation.invited_name, "language": invitation.language})
+    # In the language the nurse wrote down for them, unless they chose another on the page.
+    suggest_language(invitation.language)
+    form = JoinForm(data={"name": invitation.invited_name, "language": current_language().code})
     if not current_user.is_authenticated and form.validate_on_submit():
         if find_user_by_email(form.email.data) is not None:
             # Says an address is taken (one cannot have two accounts), so trying addresses
             # is limited: only someone holding an open invitation gets this far at all.
             g.address_in_use = True
             form.email.errors = [
-                "This address cannot be used for a new account. If you already use Rounds, "
-                "sign in below instead."
+                _(
+                    "This address cannot be used for a new account. If you already use "
+                    "Rounds, sign in below instead."
+                )
             ]
         else:
             user = add_user(
@@ -156,6 +164,7 @@ def new_passphrase(invitation):
     grants stay."""
     form = NewPassphraseForm()
     user = invitation.for_user
+    suggest_language(user.language)
     if form.validate_on_submit():
         user.password_hash = hash_password(form.passphrase.data)
         try:

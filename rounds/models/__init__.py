@@ -4,7 +4,7 @@ from rounds.models.audit import AuditEvent
 from rounds.models.invitations import AccessRequest, Invitation
 from rounds.models.patients import AccessGrant, Patient
 from rounds.models.people import StaffMembership, Unit, User, UserSession
-from rounds.models.updates import FamilyEvent, Update, UpdateRetraction
+from rounds.models.updates import FamilyEvent, Update, UpdateRetraction, UpdateTranslation
 
 __all__ = [
     "AccessGrant",
@@ -17,6 +17,7 @@ __all__ = [
     "Unit",
     "Update",
     "UpdateRetraction",
+    "UpdateTranslation",
     "User",
     "UserSession",
 ]

@@ -21,6 +21,8 @@ class Unit(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     phone: Mapped[str] = mapped_column(String(40))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Where the unit is, as families far away say it: "8:10 in Miami, 14:10 for you".
+    city: Mapped[str] = mapped_column(String(80), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -36,6 +38,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     staff_role: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(10), default="en")
+    # Staff only: the languages they may translate updates into, space-separated codes.
+    translates: Mapped[str] = mapped_column(String(60), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -52,6 +56,11 @@ class User(UserMixin, db.Model):
     def first_name(self) -> str:
         """How staff appear to families: first name only."""
         return self.name.split()[0] if self.name else ""
+
+    @property
+    def translation_languages(self) -> list[str]:
+        """The language codes this staff member translates into."""
+        return (self.translates or "").split()
 
     @property
     def unit_ids(self) -> set[int]:

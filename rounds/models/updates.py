@@ -25,7 +25,7 @@ from rounds.models.types import UTCDateTime, utcnow
 from rounds.vocabulary import BODY_SYSTEMS, STATUS_BY_CODE
 
 STATUS_CHECK = "status IN ('critical', 'serious', 'improving', 'ready', 'comfort')"
-EVENT_KIND_CHECK = "kind IN ('posted', 'corrected', 'retracted')"
+EVENT_KIND_CHECK = "kind IN ('posted', 'corrected', 'retracted', 'translated')"
 
 
 class Update(db.Model):
@@ -59,6 +59,8 @@ class Update(db.Model):
     milestones: Mapped[str] = mapped_column(Text, default="")
     care_team: Mapped[str] = mapped_column(String(300), default="")
     next_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the team wrote it in (a code of rounds.i18n.LANGUAGES).
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User] = relationship()
@@ -84,6 +86,36 @@ class Update(db.Model):
     def milestone_list(self) -> list[str]:
         """Milestones, one per line."""
         return [line.strip() for line in (self.milestones or "").splitlines() if line.strip()]
+
+
+class UpdateTranslation(db.Model):
+    """One version of an update in another language, by an interpreter or bilingual clinician.
+
+    Only the words the team wrote are translated; status, times and names are not. A better
+    translation is a new row: the newest for a version and language is what families read.
+    A correction is a new version, so a translation of an earlier version is out of date.
+    """
+
+    __tablename__ = "update_translations"
+    __table_args__ = (Index("ix_update_translations_update_language", "update_id", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("updates.id"))
+    language: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[str] = mapped_column(Text)
+    body_notes: Mapped[dict] = mapped_column(JSON, default=dict)
+    plan: Mapped[str] = mapped_column(Text, default="")
+    watch_for: Mapped[list] = mapped_column(JSON, default=list)
+    milestones: Mapped[str] = mapped_column(Text, default="")
+    translator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    update: Mapped[Update] = relationship()
+    translator: Mapped[User] = relationship()
+
+    # Read the same way as the update it translates (the family card shows either).
+    notes_in_order = Update.notes_in_order
+    milestone_list = Update.milestone_list
 
 
 class UpdateRetraction(db.Model):

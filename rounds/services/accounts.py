@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rounds import realtime
 from rounds.extensions import db
+from rounds.i18n import LANGUAGES
 from rounds.models import StaffMembership, Unit, User
 from rounds.permissions import CENSUS_ROLES, can_see_census
 from rounds.services.audit import audit
@@ -21,9 +22,9 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_unit(name: str, phone: str, timezone: str = "UTC") -> Unit:
+def create_unit(name: str, phone: str, timezone: str = "UTC", city: str = "") -> Unit:
     """Add a unit."""
-    unit = Unit(name=name, phone=phone, timezone=timezone)
+    unit = Unit(name=name, phone=phone, timezone=timezone, city=city)
     db.session.add(unit)
     db.session.flush()
     audit("create_unit", None, target=f"unit:{unit.id}")
@@ -38,14 +39,15 @@ def add_user(
     staff_role: str | None = None,
     units: list[Unit] | tuple[Unit, ...] = (),
     language: str = "en",
+    translates: list[str] | tuple[str, ...] = (),
 ) -> User:
     """Add an account to the current transaction (the caller commits); audited."""
-    user = _new_account(email, name, password, staff_role, units, language)
+    user = _new_account(email, name, password, staff_role, units, language, translates)
     audit("create_user", None, target=f"user:{user.id}")
     return user
 
 
-def _new_account(email, name, password, staff_role, units, language) -> User:
+def _new_account(email, name, password, staff_role, units, language, translates=()) -> User:
     """An account (and its unit memberships) in the current transaction, not yet audited."""
     user = User(
         email=normalise_email(email),
@@ -53,6 +55,7 @@ def _new_account(email, name, password, staff_role, units, language) -> User:
         password_hash=hash_password(password),
         staff_role=staff_role,
         language=language,
+        translates=translation_codes(translates),
     )
     db.session.add(user)
     db.session.flush()
@@ -68,9 +71,11 @@ def create_user(
     staff_role: str | None = None,
     units: list[Unit] | tuple[Unit, ...] = (),
     language: str = "en",
+    translates: list[str] | tuple[str, ...] = (),
 ) -> User:
-    """Add an account and commit; staff are placed in ``units``."""
-    user = add_user(email, name, password, staff_role, units, language)
+    """Add an account and commit; staff are placed in ``units`` (and translate into the
+    language codes ``translates``)."""
+    user = add_user(email, name, password, staff_role, units, language, translates)
     db.session.commit()
     return user
 
@@ -141,40 +146,65 @@ def change_unit(by: User, unit: Unit, name: str, phone: str, timezone: str) -> l
     return changed
 
 
+def translation_codes(codes) -> str:
+    """Language codes as ``User.translates`` keeps them: known codes only, in Rounds' order,
+    space-separated."""
+    chosen = set(codes or ())
+    return " ".join(language.code for language in LANGUAGES if language.code in chosen)
+
+
 def _unit_ids_text(unit_ids) -> str:
     return ",".join(str(i) for i in sorted(unit_ids)) or "none"
 
 
 def add_staff(
-    by: User, name: str, email: str, password: str, staff_role: str, units: list[Unit]
+    by: User,
+    name: str,
+    email: str,
+    password: str,
+    staff_role: str,
+    units: list[Unit],
+    translates: list[str] | tuple[str, ...] = (),
 ) -> User:
-    """An admin adds a staff account in ``units``; audited as ``add_staff`` (the role and
-    unit ids, never the name or address). Commits."""
+    """An admin adds a staff account in ``units``, translating into ``translates``; audited
+    as ``add_staff`` (the role, unit ids and language codes, never the name or address).
+    Commits."""
     if find_user_by_email(email) is not None:
         raise AccountConflict("email", DUPLICATE_EMAIL)
-    user = _new_account(email, name, password, staff_role, units, language="en")
+    user = _new_account(email, name, password, staff_role, units, "en", translates)
     audit(
         "add_staff",
         by,
         target=f"user:{user.id}",
-        detail=f"role {staff_role}; units {_unit_ids_text(u.id for u in units)}",
+        detail=f"role {staff_role}; units {_unit_ids_text(u.id for u in units)}; "
+        f"translates {user.translates or 'none'}",
     )
     _commit_or_conflict(AccountConflict("email", DUPLICATE_EMAIL))
     return user
 
 
-def change_staff(by: User, user: User, staff_role: str, units: list[Unit]) -> list[str]:
-    """An admin changes a staff member's role and units; audited as ``change_staff``.
+def change_staff(
+    by: User,
+    user: User,
+    staff_role: str,
+    units: list[Unit],
+    translates: list[str] | tuple[str, ...] | None = None,
+) -> list[str]:
+    """An admin changes a staff member's role, units and (unless None) the languages they
+    translate into; audited as ``change_staff``.
 
     Their next page already follows the change (every request reads role and units), and
     their open pages leave the rooms of units they no longer see, in every process.
-    Commits; returns what changed (role codes and unit ids only).
+    Commits; returns what changed (role codes, unit ids and language codes only).
     """
     before_role, before_units = user.staff_role, user.unit_ids
     after_units = {unit.id for unit in units}
     changed = []
     if staff_role != before_role:
         changed.append(f"role {before_role} -> {staff_role}")
+    after_translates = user.translates if translates is None else translation_codes(translates)
+    if after_translates != (user.translates or ""):
+        changed.append(f"translates {user.translates or 'none'} -> {after_translates or 'none'}")
     if after_units - before_units:
         changed.append(f"units added {_unit_ids_text(after_units - before_units)}")
     if before_units - after_units:
@@ -182,6 +212,7 @@ def change_staff(by: User, user: User, staff_role: str, units: list[Unit]) -> li
     if not changed:
         return []
     user.staff_role = staff_role
+    user.translates = after_translates
     if before_units - after_units:
         db.session.execute(
             delete(StaffMembership).where(
@@ -208,3 +239,9 @@ def _follow_unit_rooms(user: User, before_role: str | None, before_units: set[in
     now = user.unit_ids if can_see_census(user) else set()
     if was != now:
         realtime.move_unit_rooms(user.id, leave=was - now, join=now - was)
+
+
+def choose_language(user: User, code: str) -> None:
+    """A family member's language: Rounds' own words, and updates once translated into it."""
+    user.language = code
+    db.session.commit()

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
-from rounds import realtime
 from rounds.extensions import db
-from rounds.models import FamilyEvent, Patient, Update, UpdateRetraction, User
+from rounds.models import Patient, Update, UpdateRetraction, User
 from rounds.models.types import utcnow
 from rounds.services.audit import audit
+from rounds.services.events import add_family_event, commit_and_publish, next_event_seq
 
 
 class UpdateConflict(Exception):
@@ -34,6 +33,7 @@ class UpdateFields:
     milestones: str = ""
     care_team: str = ""
     next_update_at: datetime | None = None
+    language: str = "en"  # what the team wrote it in (a code of rounds.i18n.LANGUAGES)
 
     @classmethod
     def from_update(cls, update: Update) -> "UpdateFields":
@@ -47,6 +47,7 @@ class UpdateFields:
             milestones=update.milestones,
             care_team=update.care_team,
             next_update_at=update.next_update_at,
+            language=update.language,
         )
 
     def as_columns(self) -> dict:
@@ -60,37 +61,8 @@ class UpdateFields:
             "milestones": self.milestones,
             "care_team": self.care_team,
             "next_update_at": self.next_update_at,
+            "language": self.language,
         }
-
-
-def next_event_seq(patient_id: int) -> int:
-    """Take the child's next event number inside the current transaction.
-
-    An UPDATE ... RETURNING on the child's counter row: concurrent posts for one child
-    queue on the row lock (PostgreSQL) or the write lock (SQLite) and never share a number,
-    where MAX(seq)+1 would hand two of them the same one.
-    """
-    return db.session.execute(
-        sql_update(Patient)
-        .where(Patient.id == patient_id)
-        .values(last_event_seq=Patient.last_event_seq + 1)
-        .returning(Patient.last_event_seq),
-        execution_options={"synchronize_session": False},
-    ).scalar_one()
-
-
-def _add_event(seq: int, patient_id: int, kind: str, update: Update, at: datetime) -> FamilyEvent:
-    event = FamilyEvent(
-        patient_id=patient_id, seq=seq, kind=kind, update_id=update.id, created_at=at
-    )
-    db.session.add(event)
-    return event
-
-
-def _commit_and_publish(event: FamilyEvent, patient: Patient) -> None:
-    patient_id, seq, unit_id = event.patient_id, event.seq, patient.unit_id
-    db.session.commit()
-    realtime.publish_family_event(patient_id, seq, unit_id)
 
 
 def post_update(
@@ -110,9 +82,9 @@ def post_update(
     )
     db.session.add(update)
     db.session.flush()
-    event = _add_event(seq, patient.id, "posted", update, update.created_at)
+    event = add_family_event(seq, patient.id, "posted", update, update.created_at)
     audit("post_update", author, patient.id, target=f"update:{update.id}")
-    _commit_and_publish(event, patient)
+    commit_and_publish(event, patient)
     return update
 
 
@@ -163,7 +135,7 @@ def correct_update(
     except IntegrityError as error:  # someone corrected the same version a moment ago
         db.session.rollback()
         raise UpdateConflict from error
-    event = _add_event(seq, update.patient_id, "corrected", correction, correction.created_at)
+    event = add_family_event(seq, update.patient_id, "corrected", correction, correction.created_at)
     audit(
         "correct_update",
         author,
@@ -171,7 +143,7 @@ def correct_update(
         target=f"update:{correction.id}",
         detail=f"corrects update:{update.id}",
     )
-    _commit_and_publish(event, update.patient)
+    commit_and_publish(event, update.patient)
     return correction
 
 
@@ -190,7 +162,7 @@ def retract_update(author: User, update: Update, reason: str) -> UpdateRetractio
     except IntegrityError as error:
         db.session.rollback()
         raise UpdateConflict from error
-    event = _add_event(seq, update.patient_id, "retracted", update, retraction.created_at)
+    event = add_family_event(seq, update.patient_id, "retracted", update, retraction.created_at)
     audit(
         "retract_update",
         author,
@@ -198,5 +170,5 @@ def retract_update(author: User, update: Update, reason: str) -> UpdateRetractio
         target=f"update:{update.thread_id}",
         detail=reason,
     )
-    _commit_and_publish(event, update.patient)
+    commit_and_publish(event, update.patient)
     return retraction

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from rounds.extensions import db
 from rounds.forms import ConfirmForm, confirmed_press
+from rounds.i18n import render_in
 from rounds.models import AccessGrant, AccessRequest, Invitation, User
 from rounds.permissions import (
     WRITER_ROLES,
@@ -89,9 +90,15 @@ def people_named_in(history) -> dict[str, str]:
 def show_invitation(child, made):
     """The invitation card, shown once: QR code, link and short code."""
     link, qr_code = link_and_qr_code(made)
-    return render_template(
-        "staff/invitation.html", patient=child, made=made, link=link, qr_code=qr_code
+    card = render_in(
+        made.invitation.language,
+        "_invitation_card.html",
+        patient=child,
+        made=made,
+        link=link,
+        qr_code=qr_code,
     )
+    return render_template("staff/invitation.html", patient=child, made=made, card=card)
 
 
 def back_to_panel(child):

@@ -15,13 +15,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from rounds.forms import BaseForm, strip
+from rounds.i18n import LANGUAGE_BY_CODE, LANGUAGES
 from rounds.models.types import utcnow
 from rounds.services.updates import UpdateFields
 from rounds.timefmt import zone
-from rounds.vocabulary import BODY_SYSTEMS, LANGUAGES, RELATIONSHIPS, STATUS_SCALE
+from rounds.vocabulary import BODY_SYSTEMS, RELATIONSHIPS, STATUS_SCALE
 
 WATCH_ROWS = 3
 SUMMARY_MAX = 1200
+PLAN_MAX = 1200
+MILESTONES_MAX = 600
+WATCH_MAX = 300
 NOTE_MAX = 800
 MAX_AHEAD = timedelta(days=14)
 
@@ -29,6 +33,12 @@ MAX_AHEAD = timedelta(days=14)
 class UpdateForm(BaseForm):
     """A structured rounds update, in families' words."""
 
+    language = SelectField(
+        "Written in",
+        choices=[SelectChoice(lang.code, lang.english_name) for lang in LANGUAGES],
+        default="en",
+        validate_choice=False,  # checked below, in words
+    )
     status = RadioField(
         "Overall status",
         choices=[SelectChoice(s.code, s.words) for s in STATUS_SCALE],
@@ -39,8 +49,12 @@ class UpdateForm(BaseForm):
         filters=[strip],
         validators=[DataRequired("Write a short summary for the family."), Length(max=SUMMARY_MAX)],
     )
-    plan = TextAreaField("Today's plan and goals", filters=[strip], validators=[Length(max=1200)])
-    milestones = TextAreaField("Milestones", filters=[strip], validators=[Length(max=600)])
+    plan = TextAreaField(
+        "Today's plan and goals", filters=[strip], validators=[Length(max=PLAN_MAX)]
+    )
+    milestones = TextAreaField(
+        "Milestones", filters=[strip], validators=[Length(max=MILESTONES_MAX)]
+    )
     care_team = StringField("Care team today", filters=[strip], validators=[Length(max=300)])
     next_update_at = DateTimeLocalField(
         "Next update expected",
@@ -66,6 +80,11 @@ class UpdateForm(BaseForm):
             (getattr(self, f"watch_if_{i}"), getattr(self, f"watch_then_{i}"))
             for i in range(1, WATCH_ROWS + 1)
         ]
+
+    def validate_language(self, field):
+        """One of the languages Rounds speaks (families who read another get a translation)."""
+        if field.data not in LANGUAGE_BY_CODE:
+            raise ValidationError("Choose the language you wrote the update in.")
 
     def validate_next_update_at(self, field):
         """The next update is expected in the coming two weeks, not in the past."""
@@ -111,6 +130,7 @@ class UpdateForm(BaseForm):
             milestones=self.milestones.data or "",
             care_team=self.care_team.data or "",
             next_update_at=self.next_update_moment(),
+            language=self.language.data,
         )
 
     def fill_from(self, fields: UpdateFields, *, with_next_update: bool = True) -> None:
@@ -120,6 +140,7 @@ class UpdateForm(BaseForm):
         self.plan.data = fields.plan
         self.milestones.data = fields.milestones
         self.care_team.data = fields.care_team
+        self.language.data = fields.language
         for code, _label in BODY_SYSTEMS:
             getattr(self, f"note_{code}").data = fields.body_notes.get(code, "")
         for i, (if_field, then_field) in enumerate(self.watch_rows()):
@@ -141,12 +162,12 @@ for _i in range(1, WATCH_ROWS + 1):
     setattr(
         UpdateForm,
         f"watch_if_{_i}",
-        StringField("If", filters=[strip], validators=[Length(max=300)]),
+        StringField("If", filters=[strip], validators=[Length(max=WATCH_MAX)]),
     )
     setattr(
         UpdateForm,
         f"watch_then_{_i}",
-        StringField("Then", filters=[strip], validators=[Length(max=300)]),
+        StringField("Then", filters=[strip], validators=[Length(max=WATCH_MAX)]),
     )
 
 
@@ -226,7 +247,12 @@ class InviteForm(BaseForm):
     invitee_is_guardian = BooleanField("Parent or legal guardian")
     invitee_language = SelectField(
         "Their preferred language",
-        choices=[SelectChoice(code, name) for code, name in LANGUAGES],
+        choices=[
+            SelectChoice(
+                lang.code, f"{lang.english_name} ({lang.name})" if lang.code != "en" else lang.name
+            )
+            for lang in LANGUAGES
+        ],
         default="en",
         validators=[DataRequired("Choose a language.")],
     )

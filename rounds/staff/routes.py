@@ -17,6 +17,7 @@ from rounds.permissions import (
     WRITER_ROLES,
     Action,
     can_admit,
+    family_may_still_read,
     get_staff_patient,
     get_update,
     staff_may,
@@ -24,6 +25,7 @@ from rounds.permissions import (
 )
 from rounds.services.audit import record_view
 from rounds.services.patients import admit_patient, discharge_patient
+from rounds.services.translations import family_languages, may_translate, translations_of
 from rounds.services.updates import (
     UpdateConflict,
     UpdateFields,
@@ -77,6 +79,7 @@ def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status
     """The child's page: header, composer, history."""
     shown_seq = feed.current_seq(patient)  # read before the history: never claims more
     threads = feed.threads_for(patient, include_retracted=True)
+    family_langs = family_languages(patient)
     can_write = staff_may(current_user, Action.POST, patient)
     can_amend = staff_may(current_user, Action.AMEND, patient)
     return (
@@ -91,6 +94,14 @@ def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status
             can_amend=can_amend,
             can_manage=staff_may(current_user, Action.MANAGE_ACCESS, patient),
             latest=feed.latest_family_update(patient),
+            family_langs=family_langs,
+            translated=translations_of([thread.current for thread in threads]),
+            # The languages this family reads that this staff member translates into.
+            translate_into=[
+                code
+                for code in family_langs
+                if may_translate(current_user, code, patient) and family_may_still_read(patient)
+            ],
         ),
         status_code,
     )
@@ -155,9 +166,13 @@ def correct(patient_id: int, update_id: int):
             return redirect(url_for("staff.patient", patient_id=child.id) + "#history")
         flash("Correction posted. The family sees it marked as a correction.", "success")
         return redirect(url_for("staff.patient", patient_id=child.id) + "#history")
-    return render_template("staff/correct.html", patient=child, update=update, form=form), (
-        400 if form.errors else 200
-    )
+    return render_template(
+        "staff/correct.html",
+        patient=child,
+        update=update,
+        form=form,
+        family_langs=family_languages(child),
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/patients/<int:patient_id>/updates/<int:update_id>/retract", methods=["GET", "POST"])

@@ -13,7 +13,6 @@
   var patientId = Number(feed.getAttribute("data-patient"));
   var lastSeq = Number(feed.getAttribute("data-last-seq")) || 0;
   var eventsUrl = feed.getAttribute("data-events-url");
-  var timeZone = feed.getAttribute("data-timezone") || undefined;
   var connection = document.getElementById("connection");
   var connectionText = document.getElementById("connection-text");
   var announcer = document.getElementById("announcer");
@@ -25,15 +24,16 @@
   var ended = false;
   var retryDelay = 5000;
   var retryTimer = null;
+  var words = window.RoundsWords || { gettext: function (text, values) { return text; }, intl: "en" };
+  var gettext = words.gettext;
 
   function clock(date) {
-    // The unit's zone and a 24-hour clock, like every other time on the page.
-    var options = { hour: "numeric", minute: "2-digit", hourCycle: "h23", timeZone: timeZone };
+    // The reader's own clock (they checked it, where they are), 24-hour, Latin digits.
+    var options = { hour: "numeric", minute: "2-digit", hourCycle: "h23" };
     try {
-      return date.toLocaleTimeString([], options);
+      return date.toLocaleTimeString(words.intl, options);
     } catch (error) {
-      delete options.timeZone;
-      return date.toLocaleTimeString([], options);
+      return date.toLocaleTimeString("en-GB", options);
     }
   }
 
@@ -43,13 +43,15 @@
   }
 
   function showConnected() {
-    setState("live", "Live · checked at " + clock(updatedAt));
+    setState("live", gettext("Live · checked at %(time)s", { time: clock(updatedAt) }));
   }
 
   function showDisconnected() {
     var state = navigator.onLine === false ? "offline" : "reconnecting";
-    var words = state === "offline" ? "Offline" : "Reconnecting…";
-    setState(state, words + " Showing updates as of " + clock(updatedAt) + ".");
+    var text = state === "offline"
+      ? gettext("Offline. Showing updates as of %(time)s.", { time: clock(updatedAt) })
+      : gettext("Reconnecting… Showing updates as of %(time)s.", { time: clock(updatedAt) });
+    setState(state, text);
   }
 
   function announce(text) {
@@ -62,14 +64,14 @@
     ended = true;
     endedNotice.hidden = false;
     feed.hidden = true;
-    setState("offline", "Not receiving updates");
+    setState("offline", gettext("Not receiving updates"));
     if (socket) { socket.disconnect(); }
   }
 
   function signedOut() {
     ended = true;
     signedOutNotice.hidden = false;
-    setState("offline", "Signed out");
+    setState("offline", gettext("Signed out"));
     if (socket) { socket.disconnect(); }
   }
 
@@ -77,14 +79,16 @@
     var fresh = body.events.filter(function (event) { return event.seq > lastSeq; });
     updatedAt = new Date();
     if (fresh.length && body.html) {
-      feed.innerHTML = body.html; // rendered and escaped by the server's templates
+      var messages = [];
+      fresh.forEach(function (event) {
+        // No words: a translation into another family member's language; nothing here changed.
+        if (event.message && messages.indexOf(event.message) === -1) { messages.push(event.message); }
+      });
       lastSeq = body.last_seq;
       feed.setAttribute("data-last-seq", String(lastSeq));
-      var words = [];
-      fresh.forEach(function (event) {
-        if (words.indexOf(event.message) === -1) { words.push(event.message); }
-      });
-      announce(words.join(" "));
+      if (!messages.length) { return; } // left as it is: what the reader opened stays open
+      feed.innerHTML = body.html; // rendered and escaped by the server's templates
+      announce(messages.join(" "));
       if (window.RoundsTime) { window.RoundsTime.refresh(feed); }
     }
   }
@@ -127,7 +131,7 @@
   }
 
   var socket = io({ reconnectionDelayMax: 10000 });
-  setState("connecting", "Connecting…");
+  setState("connecting", gettext("Connecting…"));
 
   socket.on("connect", function () {
     showConnected();

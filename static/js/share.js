@@ -11,7 +11,7 @@ document.querySelectorAll("[data-share]").forEach((button) => {
         await navigator.share({ url: field.value });
       } else {
         await navigator.clipboard.writeText(field.value);
-        if (status) status.textContent = "Copied. Paste it into a message.";
+        if (status) status.textContent = window.RoundsWords.gettext("Copied. Paste it into a message.");
       }
     } catch (error) {
       field.select(); // shared nothing (cancelled, or not allowed): select it to copy by hand

@@ -1,0 +1,49 @@
+"""A child's family-visible event sequence: numbered inside the writer's transaction, and
+announced to the child's room only after that transaction commits.
+
+Every service that changes what a family sees (posting, correcting, retracting, translating)
+writes its event through these, so the sequence stays gapless and ordered whoever writes it.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import update as sql_update
+
+from rounds import realtime
+from rounds.extensions import db
+from rounds.models import FamilyEvent, Patient, Update
+
+
+def next_event_seq(patient_id: int) -> int:
+    """Take the child's next event number inside the current transaction.
+
+    An UPDATE ... RETURNING on the child's counter row: concurrent posts for one child
+    queue on the row lock (PostgreSQL) or the write lock (SQLite) and never share a number,
+    where MAX(seq)+1 would hand two of them the same one. Taken first, it also makes every
+    other write for this child wait its turn, so checks made after it cannot race them.
+    """
+    return db.session.execute(
+        sql_update(Patient)
+        .where(Patient.id == patient_id)
+        .values(last_event_seq=Patient.last_event_seq + 1)
+        .returning(Patient.last_event_seq),
+        execution_options={"synchronize_session": False},
+    ).scalar_one()
+
+
+def add_family_event(
+    seq: int, patient_id: int, kind: str, update: Update, at: datetime
+) -> FamilyEvent:
+    """Add event ``seq`` of ``kind`` about ``update`` to the current transaction."""
+    event = FamilyEvent(
+        patient_id=patient_id, seq=seq, kind=kind, update_id=update.id, created_at=at
+    )
+    db.session.add(event)
+    return event
+
+
+def commit_and_publish(event: FamilyEvent, patient: Patient) -> None:
+    """Commit the transaction that wrote ``event``, then tell the child's rooms it exists."""
+    patient_id, seq, unit_id = event.patient_id, event.seq, patient.unit_id
+    db.session.commit()
+    realtime.publish_family_event(patient_id, seq, unit_id)
