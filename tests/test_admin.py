@@ -528,3 +528,21 @@ def test_admin_screens_at_desk_width(browser, live_server, live_make):
     desk.get_by_role("button", name="Search the log").click()
     expect(desk.locator(".audit-count")).to_contain_text("Showing 3 events matching the filters")
     screenshot(desk, "admin-audit-search-1280")
+
+
+def test_an_admin_says_where_a_unit_is_and_families_read_it(app, world, make, admin):
+    typed = {"name": "Heart ICU (test)", "phone": "+1 555 0199", "timezone": "America/New_York"}
+    changed = post_form(admin, f"/admin/units/{world.unit_a}", {**typed, "city": "Miami"})
+    assert changed.status_code == 302
+    with app.app_context():
+        assert db.session.get(Unit, world.unit_a).city == "Miami"
+        detail = db.session.scalar(
+            select(AuditEvent.detail).where(AuditEvent.action == "change_unit")
+        )
+    assert "city" in detail
+    parent = app.test_client()
+    sign_in(parent, world.parent_a1.email)
+    child = page(parent.get(f"/family/children/{world.child_a1}"))
+    assert 'data-unit-city="Miami"' in child and 'data-unit-zone="America/New_York"' in child
+    too_long = post_form(admin, f"/admin/units/{world.unit_a}", {**typed, "city": "x" * 81})
+    assert too_long.status_code == 400 and error_beside(page(too_long), "city")

@@ -63,6 +63,11 @@ class UnitForm(BaseForm):
         filters=[strip],
         validators=[DataRequired("Enter the unit's phone number."), Length(max=40)],
     )
+    city = StringField(
+        "City (optional)",
+        filters=[strip],
+        validators=[Length(max=80)],
+    )
     timezone = SelectField(
         "Time zone",
         choices=[SelectChoice(tz, tz.replace("_", " ")) for tz in time_zones()],

@@ -211,7 +211,9 @@ def units():
     if not form.validate_on_submit():
         return render_units(form, 400)
     try:
-        unit = accounts.add_unit(current_user, form.name.data, form.phone.data, form.timezone.data)
+        unit = accounts.add_unit(
+            current_user, form.name.data, form.phone.data, form.timezone.data, form.city.data
+        )
     except accounts.AccountConflict as conflict:
         form[conflict.field].errors = [str(conflict)]
         return render_units(form, 400)
@@ -229,7 +231,7 @@ def get_unit(unit_id: int) -> Unit:
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 def unit(unit_id: int):
-    """Change a unit's name, phone number or time zone."""
+    """Change a unit's name, phone number, city or time zone."""
     unit = get_unit(unit_id)
     form = UnitForm(obj=None if request.method == "POST" else unit, unit=unit)
     if not form.is_submitted():
@@ -238,7 +240,12 @@ def unit(unit_id: int):
         return render_template("admin/unit.html", unit=unit, form=form), 400
     try:
         changed = accounts.change_unit(
-            current_user, unit, form.name.data, form.phone.data, form.timezone.data
+            current_user,
+            unit,
+            form.name.data,
+            form.phone.data,
+            form.timezone.data,
+            form.city.data or "",
         )
     except accounts.AccountConflict as conflict:
         form[conflict.field].errors = [str(conflict)]

@@ -114,11 +114,11 @@ def _commit_or_conflict(conflict: AccountConflict) -> None:
         raise conflict from None
 
 
-def add_unit(by: User, name: str, phone: str, timezone: str) -> Unit:
+def add_unit(by: User, name: str, phone: str, timezone: str, city: str = "") -> Unit:
     """An admin adds a unit; audited as ``add_unit``. Commits."""
     if unit_name_taken(name):
         raise AccountConflict("name", DUPLICATE_UNIT)
-    unit = Unit(name=name, phone=phone, timezone=timezone)
+    unit = Unit(name=name, phone=phone, timezone=timezone, city=city)
     db.session.add(unit)
     db.session.flush()
     audit("add_unit", by, target=f"unit:{unit.id}", detail=f"time zone {timezone}")
@@ -126,21 +126,21 @@ def add_unit(by: User, name: str, phone: str, timezone: str) -> Unit:
     return unit
 
 
-def change_unit(by: User, unit: Unit, name: str, phone: str, timezone: str) -> list[str]:
-    """An admin changes a unit's name, phone or time zone; audited as ``change_unit`` with
-    what changed (field names and zones only). Commits; returns what changed."""
+def change_unit(
+    by: User, unit: Unit, name: str, phone: str, timezone: str, city: str | None = None
+) -> list[str]:
+    """An admin changes a unit's name, phone, city or time zone; audited as ``change_unit``
+    with what changed (field names and zones only). Commits; returns what changed."""
     if unit_name_taken(name, except_unit=unit):
         raise AccountConflict("name", DUPLICATE_UNIT)
-    changed = [
-        label
-        for label, old, new in (("name", unit.name, name), ("phone", unit.phone, phone))
-        if old != new
-    ]
+    city = unit.city if city is None else city
+    fields = (("name", unit.name, name), ("phone", unit.phone, phone), ("city", unit.city, city))
+    changed = [label for label, old, new in fields if old != new]
     if unit.timezone != timezone:
         changed.append(f"time zone {unit.timezone} -> {timezone}")
     if not changed:
         return []
-    unit.name, unit.phone, unit.timezone = name, phone, timezone
+    unit.name, unit.phone, unit.timezone, unit.city = name, phone, timezone, city
     audit("change_unit", by, target=f"unit:{unit.id}", detail="; ".join(changed))
     _commit_or_conflict(AccountConflict("name", DUPLICATE_UNIT))
     return changed
