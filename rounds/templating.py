@@ -5,12 +5,15 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
+from flask_babel import force_locale
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from rounds import timefmt
 from rounds.feed import LATE_GRACE
-from rounds.i18n import js_catalog, language_named
+from rounds.i18n import js_catalog, language_named, render_in
 from rounds.models.types import utcnow
+from rounds.services.invitations import link_and_qr_code
 from rounds.vocabulary import (
     BODY_SYSTEMS,
     ROLE_WORDS,
@@ -42,6 +45,24 @@ def asset(filename: str) -> str:
     path = Path(current_app.static_folder) / filename
     version = _fingerprint(path, path.stat().st_mtime) if path.is_file() else "0"
     return url_for("static", filename=filename, v=version)
+
+
+def invitation_card(patient, made, scale: int = 5) -> tuple[str, Markup]:
+    """An invitation's link, and its card (QR code, link, short code) in the language of the
+    relative it is for, whatever the page around it speaks: a nurse's English page, or a
+    guardian's in theirs."""
+    language = language_named(made.invitation.language)
+    with force_locale(language.locale):
+        link, qr_code = link_and_qr_code(made, scale=scale)
+    card = render_in(
+        language.code,
+        "_invitation_card.html",
+        patient=patient,
+        made=made,
+        link=link,
+        qr_code=qr_code,
+    )
+    return link, card
 
 
 def register_templating(app: Flask) -> None:

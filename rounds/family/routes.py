@@ -27,7 +27,7 @@ from rounds import feed
 from rounds.extensions import db, without_transaction
 from rounds.family.forms import LanguageForm, RelativeRequestForm
 from rounds.forms import ConfirmForm, whole_number
-from rounds.i18n import current_language, render_in
+from rounds.i18n import current_language
 from rounds.models import AccessGrant, AccessRequest, Patient
 from rounds.permissions import (
     Action,
@@ -41,10 +41,10 @@ from rounds.services.accounts import choose_language
 from rounds.services.audit import record_view
 from rounds.services.invitations import (
     invitation_for_request,
-    link_and_qr_code,
     request_access,
     requests_by,
 )
+from rounds.templating import invitation_card
 
 bp = Blueprint("family", __name__, url_prefix="/family")
 
@@ -173,16 +173,7 @@ def relative_invitation(patient_id: int, request_id: int):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("family.relatives", patient_id=patient.id))
     made = invitation_for_request(current_user, asked)
-    link, qr_code = link_and_qr_code(made, scale=4)
-    # The card is for the relative: in their language, whatever this page speaks.
-    card = render_in(
-        made.invitation.language,
-        "_invitation_card.html",
-        patient=patient,
-        made=made,
-        link=link,
-        qr_code=qr_code,
-    )
+    link, card = invitation_card(patient, made, scale=4)
     return render_template(
         "family/invitation.html", patient=patient, made=made, link=link, card=card
     )

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import segno
 from flask import current_app, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
@@ -52,7 +53,7 @@ def link_and_qr_code(made: NewInvitation, scale: int = 5) -> tuple[str, str]:
     """The invitation's link, and its QR code as inline SVG (drawn here, nothing external)."""
     link = url_for("join.open_link", token=made.token, _external=True)
     qr_code = segno.make(link, error="m").svg_inline(
-        scale=scale, border=2, title="Invitation QR code"
+        scale=scale, border=2, title=gettext("Invitation QR code")
     )
     return link, qr_code
 

@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from rounds.extensions import db
 from rounds.forms import ConfirmForm, confirmed_press
-from rounds.i18n import render_in
 from rounds.models import AccessGrant, AccessRequest, Invitation, User
 from rounds.permissions import (
     WRITER_ROLES,
@@ -32,13 +31,13 @@ from rounds.services.invitations import (
     cancel_invitation,
     create_invitation,
     decide_request,
-    link_and_qr_code,
     open_invitations,
     reinvite,
     waiting_requests,
 )
 from rounds.staff import bp
 from rounds.staff.forms import GrantAccessForm, InviteForm, RestrictForm
+from rounds.templating import invitation_card
 
 
 def render_access_panel(
@@ -89,15 +88,7 @@ def people_named_in(history) -> dict[str, str]:
 
 def show_invitation(child, made):
     """The invitation card, shown once: QR code, link and short code."""
-    link, qr_code = link_and_qr_code(made)
-    card = render_in(
-        made.invitation.language,
-        "_invitation_card.html",
-        patient=child,
-        made=made,
-        link=link,
-        qr_code=qr_code,
-    )
+    _link, card = invitation_card(child, made)
     return render_template("staff/invitation.html", patient=child, made=made, card=card)
 
 
