@@ -852,8 +852,8 @@ def test_text_at_200_percent_on_a_320_px_phone_needs_no_sideways_scrolling(brows
 TARGETS_JS = """(minimum) => {
   const small = [];
   const standalone = (a) => {
-    // A link inside a sentence may be small; a link that stands alone (a nav link, a
-    // button-like link, the only thing in its paragraph or list item) is a tap target.
+    // A link (or glossary word) inside a sentence may be small; one that stands alone (a nav
+    // link, a button-like link, the only thing in its paragraph or list item) is a target.
     let node = a.parentElement;
     while (node && getComputedStyle(node).display.startsWith('inline')
            && !getComputedStyle(node).display.includes('flex')) node = node.parentElement;
@@ -872,7 +872,10 @@ TARGETS_JS = """(minimum) => {
   const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
   for (const el of document.querySelectorAll(selector)) {
     if (!visible(el) || el.closest('.visually-hidden')) continue;
-    if (el.tagName === 'A' && !standalone(el)) continue;
+    // A glossary word is a button inside a sentence: small like a link there (WCAG 2.5.8's
+    // inline exception); a stand-alone one would still have to be a full target.
+    const inline = el.tagName === 'A' || el.classList.contains('term');
+    if (inline && !standalone(el)) continue;
     let r = el.getBoundingClientRect();
     let box = {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
     if (el.type === 'checkbox' || el.type === 'radio') {
