@@ -74,26 +74,31 @@ def family_threads(patient: Patient, language: str | None = None) -> list[Thread
     with the translation of its current version into that language, if there is one."""
     threads = threads_for(patient, include_retracted=False)
     if language is not None:
-        translations = translations_for([t.current for t in threads], language)
+        translations = translations_of([t.current for t in threads], language)
         for thread in threads:
-            thread.translation = translations.get(thread.current.id)
+            thread.translation = translations.get((thread.current.id, language))
     return threads
 
 
-def translations_for(updates: list[Update], language: str) -> dict[int, UpdateTranslation]:
-    """The newest translation into ``language`` of each of these versions, by update id,
-    in one query (a version without one is not in the answer)."""
-    wanted = [u.id for u in updates if u.language != language]
+def translations_of(
+    updates: list[Update], language: str | None = None
+) -> dict[tuple[int, str], UpdateTranslation]:
+    """The newest translation of each of these versions, by (update id, language), in one
+    query: into ``language`` only (a family's feed), or into every language (the staff
+    history). A version without one is not in the answer."""
+    wanted = [u.id for u in updates if language is None or u.language != language]
     if not wanted:
         return {}
-    newest = {}
+    query = select(UpdateTranslation).where(UpdateTranslation.update_id.in_(wanted))
+    if language is not None:
+        query = query.where(UpdateTranslation.language == language)
+    newest: dict[tuple[int, str], UpdateTranslation] = {}
     for translation in db.session.scalars(
-        select(UpdateTranslation)
-        .where(UpdateTranslation.update_id.in_(wanted), UpdateTranslation.language == language)
-        .options(joinedload(UpdateTranslation.translator))
-        .order_by(UpdateTranslation.created_at, UpdateTranslation.id)
+        query.options(joinedload(UpdateTranslation.translator)).order_by(
+            UpdateTranslation.created_at, UpdateTranslation.id
+        )
     ):
-        newest[translation.update_id] = translation  # the newest wins
+        newest[(translation.update_id, translation.language)] = translation  # newest wins
     return newest
 
 

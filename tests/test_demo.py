@@ -68,7 +68,7 @@ def test_seed_demo_loads_a_full_unit_and_is_safe_to_rerun(app):
         chloe = db.session.scalar(sa.select(Patient).where(Patient.display_name == "Chloe Joseph"))
         today = feed.latest_family_update(chloe)  # posted at this morning's rounds
         assert today.milestones == "ECMO day 2" and today.language == "en"
-        [kreyol] = feed.translations_for([today], "ht").values()
+        [kreyol] = feed.translations_of([today], "ht").values()
         assert "ECMO" in kreyol.summary and kreyol.translator.staff_role == "interpreter"
         interpreter = db.session.scalar(sa.select(User).where(User.staff_role == "interpreter"))
         assert interpreter.translation_languages == ["es", "ht", "pt-BR", "ar"]

@@ -52,7 +52,6 @@ __all__ = [
     "may_translate",
     "newest_translation",
     "translation_queue",
-    "translations_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -268,22 +267,6 @@ def newest_translation(update: Update, language: str) -> UpdateTranslation | Non
         .order_by(UpdateTranslation.created_at.desc(), UpdateTranslation.id.desc())
         .limit(1)
     )
-
-
-def translations_of(updates: list[Update]) -> dict[tuple[int, str], UpdateTranslation]:
-    """The newest translation of each of these versions in each language, by (update id,
-    language), in one query: what the staff history says about them."""
-    newest: dict[tuple[int, str], UpdateTranslation] = {}
-    if not updates:
-        return newest
-    for translation in db.session.scalars(
-        select(UpdateTranslation)
-        .where(UpdateTranslation.update_id.in_([u.id for u in updates]))
-        .options(joinedload(UpdateTranslation.translator))
-        .order_by(UpdateTranslation.created_at, UpdateTranslation.id)
-    ):
-        newest[(translation.update_id, translation.language)] = translation
-    return newest
 
 
 def earlier_translation(update: Update, language: str) -> UpdateTranslation | None:

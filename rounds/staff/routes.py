@@ -25,7 +25,7 @@ from rounds.permissions import (
 )
 from rounds.services.audit import record_view
 from rounds.services.patients import admit_patient, discharge_patient
-from rounds.services.translations import family_languages, may_translate, translations_of
+from rounds.services.translations import family_languages, may_translate
 from rounds.services.updates import (
     UpdateConflict,
     UpdateFields,
@@ -95,7 +95,7 @@ def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status
             can_manage=staff_may(current_user, Action.MANAGE_ACCESS, patient),
             latest=feed.latest_family_update(patient),
             family_langs=family_langs,
-            translated=translations_of([thread.current for thread in threads]),
+            translated=feed.translations_of([thread.current for thread in threads]),
             # The languages this family reads that this staff member translates into.
             translate_into=[
                 code
