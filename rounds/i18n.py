@@ -17,7 +17,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, render_template, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -67,28 +67,18 @@ def current_language() -> Language:
     return LANGUAGE_BY_LOCALE.get(str(get_locale()), DEFAULT)
 
 
-def use_language(code: str | None) -> None:
-    """Make this request speak ``code`` (say, the language an invitation was written for)."""
-    g.page_language = language_named(code).code
-    from flask_babel import refresh
-
-    refresh()
-
-
 def suggest_language(code: str | None) -> None:
     """A language this page likely wants (an invitation's), unless the reader chose one."""
     g.suggested_language = code
-    from flask_babel import refresh
-
     refresh()
 
 
 def choose_locale() -> str:
-    """The page's language: set by the view, else the family member's own, else the one
-    they chose on our pages before signing in, else the view's suggestion (an invitation's
-    language), else what the browser asks for, else English."""
-    chosen = g.get("page_language")
-    if chosen is None and current_user and current_user.is_authenticated:
+    """The page's language: the family member's own, else the one they chose on our pages
+    before signing in, else the view's suggestion (an invitation's language), else what the
+    browser asks for, else English."""
+    chosen = None
+    if current_user and current_user.is_authenticated:
         # Staff screens are English until a reviewed staff catalog exists.
         chosen = "en" if current_user.staff_role else current_user.language
     if chosen is None:
