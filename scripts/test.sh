@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The whole suite: lint, format check, then every test on SQLite and PostgreSQL, sockets,
 # live servers and Chromium. Extra arguments go to pytest (then the count check is skipped).
+# Tests run in ROUNDS_TEST_WORKERS processes (pytest-xdist; 3 by default): much of a test's
+# time is a server booting or a browser waiting, and each test has its own databases, ports
+# and Redis channel, so they do not meet. ROUNDS_TEST_WORKERS=0 runs them in this process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/venv.sh test
@@ -12,6 +15,7 @@ if [ "$#" -gt 0 ]; then
 fi
 collected=$(.venv/bin/pytest --collect-only -q | grep -Eo '^[0-9]+ tests? collected' | grep -Eo '^[0-9]+')
 status=0
-.venv/bin/pytest --junitxml=test-results/junit.xml || status=$?
+workers=${ROUNDS_TEST_WORKERS:-3}
+.venv/bin/pytest -n "$workers" --dist worksteal --junitxml=test-results/junit.xml || status=$?
 .venv/bin/python scripts/check_junit.py test-results/junit.xml "$collected" || status=1
 exit "$status"
