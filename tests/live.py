@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
+FAILURES = ROOT / "test-results" / "failures"
 
 
 def free_port() -> int:
@@ -300,6 +301,25 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, keep what each of its open pages showed, and where it was,
+    under test-results/failures/ (CI keeps the folder), to see why without running it again."""
+    report = yield
+    browser = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if report.failed and call.when == "call" and browser is not None:
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", item.nodeid)[-120:]
+        pages = [page for context in browser.contexts for page in context.pages]
+        for number, page in enumerate(pages):
+            try:
+                page.screenshot(path=str(FAILURES / f"{name}-{number}.png"), full_page=True)
+                (FAILURES / f"{name}-{number}.url").write_text(page.url + "\n")
+            except Exception as error:  # noqa: BLE001 - a closed page must not hide the failure
+                (FAILURES / f"{name}-{number}.url").write_text(f"no screenshot: {error}\n")
+    return report
 
 
 def screenshot(page, name: str) -> Path:
