@@ -69,6 +69,11 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=10)
     parser.add_argument("--children-per-unit", type=int, default=30)
     parser.add_argument("--outage", type=float, default=3.0, help="seconds from stop to start")
+    parser.add_argument(
+        "--storm-only",
+        action="store_true",
+        help="the app alone: connect the 2,000, then the reconnect storm (no posts, no Node)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.posts = 100
@@ -111,7 +116,7 @@ def main() -> None:
         swarm = Swarm(workdir / "swarm.log")
         offer = swarm.ask({"cmd": "offer"}, timeout=15)
         results = {}
-        for kind in ("app", "node"):
+        for kind in ("app",) if args.storm_only else ("app", "node"):
             servers = [
                 Server(
                     kind,
@@ -129,7 +134,10 @@ def main() -> None:
             finally:
                 for server in servers:
                     server.stop()
-        print_report(results, offer, args, workdir, time.monotonic() - started)
+        if args.storm_only:
+            print_storm(results["app"], workdir, time.monotonic() - started)
+        else:
+            print_report(results, offer, args, workdir, time.monotonic() - started)
     finally:
         if swarm is not None:
             swarm.stop()
@@ -235,6 +243,12 @@ def run_target(kind, servers, swarm, app, redis, world: World, args, database_na
         ]
         swarm.ask({"cmd": "signin", "posters": posters}, timeout=120)
 
+    if args.storm_only:
+        specs = client_specs(kind, world.all_families, servers, seqs())
+        out["big_connect"] = swarm.ask({"cmd": "connect", "clients": specs, "timeout_s": 180})
+        print(f"{kind}: {out['big_connect']['connected']} sockets connected", flush=True)
+        return storm(kind, servers, swarm, app, redis, world, args, seqs, out)
+
     # 1. Unit load, one process.
     unit_children = world.children[: args.children_per_unit]
     specs = client_specs(kind, world.unit_families, servers[:1], seqs())
@@ -262,7 +276,12 @@ def run_target(kind, servers, swarm, app, redis, world: World, args, database_na
         "per_family_traffic_kb": (sum(rss_traffic) - sum(rss_before)) / n,
     }
 
-    # 3. Reconnect storm.
+    return storm(kind, servers, swarm, app, redis, world, args, seqs, out)
+
+
+def storm(kind, servers, swarm, app, redis, world: World, args, seqs, out: dict) -> dict:
+    """Stop both processes with every socket connected, write while they are away, start
+    them again and time until every socket is back and caught up."""
     print(f"{kind}: reconnect storm", flush=True)
     stopped_at = time.monotonic()
     for server in servers:
@@ -296,6 +315,15 @@ def run_target(kind, servers, swarm, app, redis, world: World, args, database_na
     out["storm"] = swarm.answer(timeout=90)
     swarm.ask({"cmd": "close"})
     return out
+
+
+def print_storm(app: dict, workdir: Path, elapsed: float) -> None:
+    """The storm's figures alone (--storm-only)."""
+    storm = app["storm"]
+    print(f"connected before the storm: {app['big_connect']['connected']}")
+    print(f"outage {app['outage_seconds']:.1f} s; processes healthy {app['boot_seconds']:.2f} s")
+    print(f"storm: {storm}")
+    print(f"logs: {workdir}   run took {elapsed:.0f} s")
 
 
 if __name__ == "__main__":
