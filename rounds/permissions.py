@@ -220,6 +220,16 @@ def family_patient_ids(user: User) -> list[int]:
     )
 
 
+def family_patients(user: User) -> dict[int, Patient]:
+    """``family_patient_ids`` with the children themselves, by id."""
+    patients = db.session.scalars(
+        select(Patient)
+        .join(AccessGrant, AccessGrant.patient_id == Patient.id)
+        .where(AccessGrant.user_id == user.id, *grant_in_force())
+    )
+    return {patient.id: patient for patient in patients}
+
+
 def get_guardian_patient(patient_id: int) -> Patient:
     """A child the current family member is a parent or legal guardian of, still in the unit
     (a guardian asks for a relative's access); else 404."""

@@ -294,16 +294,16 @@ def _catch_up_local_sockets() -> None:
                 told.add(int(ident))
             elif kind == "patient":
                 socketio.server.leave_room(sid, room, NAMESPACE)
-                _tell(sid, "access_ended", {"patient": int(ident)})
+                tell(sid, "access_ended", {"patient": int(ident)})
             elif kind == "unit" and int(ident) in units:
                 told.update(pid for pid, (unit_id, _) in newest.items() if unit_id == int(ident))
             elif kind == "unit":
                 socketio.server.leave_room(sid, room, NAMESPACE)
         for patient_id in sorted(told & newest.keys()):
-            _tell(sid, "family_event", {"patient": patient_id, "seq": newest[patient_id][1]})
+            tell(sid, "family_event", {"patient": patient_id, "seq": newest[patient_id][1]})
 
 
-def _tell(sid: str, event: str, payload: dict) -> None:
+def tell(sid: str, event: str, payload: dict) -> None:
     """Emit to one socket of this process, directly (it is here: no need for the queue)."""
     socketio.server.emit(event, payload, to=sid, namespace=NAMESPACE, ignore_queue=True)
 

@@ -10,10 +10,13 @@ from limits import parse_many
 from sqlalchemy.exc import SQLAlchemyError
 
 from rounds import permissions
-from rounds.extensions import socketio, without_transaction
-from rounds.realtime import patient_room, registry, unit_room, user_room
+from rounds.extensions import db, socketio, without_transaction
+from rounds.family.routes import events_since
+from rounds.models import Patient
+from rounds.realtime import patient_room, registry, tell, unit_room, user_room
 
 log = logging.getLogger(__name__)
+LARGEST_ID = 2**31 - 1
 
 
 @socketio.on("connect")
@@ -22,6 +25,8 @@ def connect(auth=None):
 
     Anonymous connections are refused, and so are people with nothing to follow. While the
     database is away nobody can be checked, so nobody is admitted; the page tries again.
+    A family page says in ``auth`` which child it shows and the last event it has; what it
+    missed comes back at once on this socket (see ``catch_up``).
     """
     try:
         return admit(auth)
@@ -53,10 +58,42 @@ def admit(auth=None) -> bool:
         join_room(unit_room(unit_id))
     # A revoke that committed while this connect was joining could not see this socket yet:
     # read the grants again now that the socket is in its rooms, and leave what is gone.
-    still_granted = set(permissions.family_patient_ids(current_user))
-    for patient_id in set(patient_ids) - still_granted:
+    still_granted = permissions.family_patients(current_user)
+    for patient_id in set(patient_ids) - still_granted.keys():
         leave_room(patient_room(patient_id))
+    catch_up(auth, still_granted)
     return True
+
+
+def catch_up(auth, granted: dict[int, Patient]) -> None:
+    """Send a reconnecting page what it missed, as ``events.json`` would answer it: after a
+    restart every phone comes back at once, and one answer on the socket it has just opened
+    costs the server far less than a second request, which would check the session and the
+    grant all over again (bench/load.py, reconnect storm). Read the same way, audited the
+    same way; a child the person may not read gets ``access_ended``, as the fetch gets 404.
+    """
+    wanted = page_position(auth)
+    if wanted is None:  # not a family page (a staff screen, say)
+        return
+    patient_id, after = wanted
+    patient = granted.get(patient_id)
+    if patient is None:  # not theirs as family; staff may read a child of their unit
+        patient = db.session.get(Patient, patient_id)
+        if patient is None or not permissions.may(current_user, permissions.Action.READ, patient):
+            tell(request.sid, "access_ended", {"patient": patient_id})
+            return
+    tell(request.sid, "catch_up", events_since(patient, after))
+
+
+def page_position(auth) -> tuple[int, int] | None:
+    """The (child, last event) a family page sent when connecting; None for anything else."""
+    if not isinstance(auth, dict):
+        return None
+    wanted = auth.get("patient"), auth.get("after")
+    # Whole numbers within a database integer; not bools, floats or strings.
+    if all(type(value) is int and 0 <= value <= LARGEST_ID for value in wanted):
+        return wanted
+    return None
 
 
 class ConnectCounts:

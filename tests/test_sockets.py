@@ -5,9 +5,11 @@ should (a positive control), after a later marker event has arrived.
 """
 
 import pytest
+import sqlalchemy as sa
 
 from rounds import create_app
-from rounds.extensions import socketio
+from rounds.extensions import db, socketio
+from rounds.models import AuditEvent
 from tests.conftest import sign_in
 
 
@@ -172,3 +174,96 @@ def test_after_a_queue_outage_sockets_catch_up_and_lost_revokes_take_effect(app,
     make.post(world.clinician, world.child_a1, "Marker")
     assert family_events(parent) == [(world.child_a1, 3)]
     assert cut_off.get_received() == []
+
+
+def reconnecting_page(app, email, patient_id, after):
+    """A family page's socket: it says which child it shows and the last event it has."""
+    client = app.test_client()
+    sign_in(client, email)
+    return socketio.test_client(
+        app, flask_test_client=client, auth={"patient": patient_id, "after": after}
+    )
+
+
+def received(sock, name):
+    return [m["args"][0] for m in sock.get_received() if m["name"] == name]
+
+
+def views_of(app, patient_id) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            sa.select(sa.func.count(AuditEvent.id)).where(
+                AuditEvent.action == "view_updates", AuditEvent.patient_id == patient_id
+            )
+        )
+
+
+def test_a_reconnecting_page_gets_what_it_missed_on_the_socket(app, world, make):
+    for n in range(2):
+        make.post(world.clinician, world.child_a1, f"While the phone slept {n}")
+    before = views_of(app, world.child_a1)
+    sock = reconnecting_page(app, world.parent_a1.email, world.child_a1, 1)
+    assert sock.is_connected()
+    [body] = received(sock, "catch_up")
+    # The same answer as events.json?after=1, and the read audited as that one is.
+    assert [e["seq"] for e in body["events"]] == [2, 3]
+    assert body["patient"] == world.child_a1 and body["last_seq"] == 3
+    assert "While the phone slept 1" in body["html"]
+    assert "Child A2" not in body["html"]
+    assert views_of(app, world.child_a1) == before + 1
+
+    up_to_date = reconnecting_page(app, world.parent_a1.email, world.child_a1, 3)
+    assert received(up_to_date, "catch_up") == [
+        {"patient": world.child_a1, "last_seq": 3, "events": []}
+    ]
+    assert views_of(app, world.child_a1) == before + 1  # nothing read, nothing recorded
+
+
+def test_a_page_for_another_familys_child_gets_access_ended_and_nothing_of_it(app, world, make):
+    make.post(world.clinician, world.child_a1, "Only for A1's family")
+    before = views_of(app, world.child_a1)
+    sock = reconnecting_page(app, world.parent_a2.email, world.child_a1, 0)
+    assert sock.is_connected()  # still follows their own child
+    messages = sock.get_received()
+    assert [(m["name"], m["args"][0]) for m in messages] == [
+        ("access_ended", {"patient": world.child_a1})
+    ]
+    assert views_of(app, world.child_a1) == before
+    # Nor does a revoked parent's page get anything of the child it showed.
+    make.revoke(world.grant_both_a1)
+    revoked = reconnecting_page(app, world.parent_both.email, world.child_a1, 0)
+    assert received(revoked, "access_ended") == [{"patient": world.child_a1}]
+    make.post(world.clinician, world.child_a2, "Marker for A2")
+    assert family_events(revoked) == [(world.child_a2, 2)]
+
+
+def test_staff_of_the_unit_get_the_catch_up_like_the_events_url(app, world, make):
+    sock = reconnecting_page(app, world.nurse.email, world.child_a1, 0)
+    [body] = received(sock, "catch_up")
+    assert [e["seq"] for e in body["events"]] == [1] and "Child A1 slept well." in body["html"]
+    other_unit = reconnecting_page(app, world.clinician_b.email, world.child_a1, 0)
+    assert received(other_unit, "access_ended") == [{"patient": world.child_a1}]
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"patient": "1", "after": 0},
+        {"patient": True, "after": 0},
+        {"patient": 1.0, "after": 0},
+        {"patient": -1, "after": 0},
+        {"patient": 2**31, "after": 0},
+        {"patient": None, "after": None},
+        {"patient": [1], "after": {"x": 1}},
+        {"after": 0},
+        ["patient", 1],
+        "x" * 5000,
+        12,
+    ],
+)
+def test_an_odd_connect_auth_connects_without_a_catch_up(app, world, auth):
+    client = app.test_client()
+    sign_in(client, world.parent_a1.email)
+    sock = socketio.test_client(app, flask_test_client=client, auth=auth)
+    assert sock.is_connected()
+    assert sock.get_received() == []

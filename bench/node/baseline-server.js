@@ -3,8 +3,9 @@
 //   node baseline-server.js --port 9101 --redis redis://127.0.0.1:6390/0 [--name node1]
 //
 // Same shape as the app, so the swarm code is shared:
-// - a client connects with auth {patients: [ids]}; the server joins it to "patient:<id>" rooms
-//   (no sign-in: this is the floor the app is compared with, not a secure server);
+// - a client connects with auth {patients: [ids], patient, after}; the server joins it to
+//   "patient:<id>" rooms (no sign-in: this is the floor the app is compared with, not a secure
+//   server) and emits catch_up {patient, last_seq, events} with the events after ``after``;
 // - POST /post?patient=N takes the child's next seq (Redis INCR), stores the event (RPUSH) and
 //   emits family_event {patient, seq} to the room;
 // - GET /events?patient=N&after=S answers {patient, last_seq, events: [...]} for seq > S.
@@ -90,6 +91,18 @@ async function main() {
       return;
     }
     for (const id of ids) socket.join(`patient:${id}`);
+    // As the app: a page that says which child and the last event it has gets what it missed.
+    const { patient, after } = socket.handshake.auth;
+    if (ids.includes(patient) && Number.isInteger(after) && after >= 0) {
+      store
+        .lRange(`bench:events:${patient}`, after, -1)
+        .then((rows) => {
+          const events = rows.map((row) => JSON.parse(row));
+          const last = events.length ? events[events.length - 1].seq : after;
+          socket.emit("catch_up", { patient, last_seq: last, events });
+        })
+        .catch((error) => process.stderr.write(`catch_up: ${error.stack || error}\n`));
+    }
   });
 
   const stop = () => process.exit(0);

@@ -2,9 +2,10 @@
 //
 // Each command is one JSON line on stdin; each answer one JSON line on stdout ("type" says
 // which). Every family client behaves like static/js/family.js: websocket transport (compression
-// offered, as socket.io-client and browsers do by default), reconnectionDelayMax 10 s, and on
-// each family_event newer than what it has, or on each (re)connect, one fetch of everything after
-// its last seq (never two at once; a second need waits for the first fetch to finish).
+// offered, as socket.io-client and browsers do by default), reconnectionDelayMax 10 s; each
+// (re)connect says its child and last seq, and the server answers with what it missed
+// ("catch_up"); on each family_event newer than what it has, one fetch of everything after its
+// last seq (never two at once; a second need waits for the first fetch to finish).
 //
 // All times come from one clock, process.hrtime (CLOCK_MONOTONIC on Linux, the clock of
 // Python's time.monotonic_ns): the swarm posts itself, so post and receive times are comparable.
@@ -58,6 +59,21 @@ function retryLater(client, patient) {
   client.retryDelay = Math.min(client.retryDelay * 2, 60000);
 }
 
+// What the page does with an events answer, fetched or sent on (re)connect: take what is
+// newer than what it has.
+function applyEvents(client, patient, body) {
+  const at = now();
+  const after = client.lastSeq.get(patient) || 0;
+  const last = Math.max(after, body.last_seq || 0);
+  if (recording) {
+    for (let seq = after + 1; seq <= last; seq += 1) {
+      const key = `${client.index}:${patient}:${seq}`;
+      if (!recording.screenAt.has(key)) recording.screenAt.set(key, at);
+    }
+  }
+  client.lastSeq.set(patient, last);
+}
+
 async function catchUp(client, patient) {
   const state = client.fetching.get(patient);
   if (state === "busy" || state === "again") {
@@ -79,16 +95,7 @@ async function catchUp(client, patient) {
       await response.arrayBuffer();
       retryLater(client, patient);
     } else {
-      const body = await response.json();
-      const at = now();
-      const last = Math.max(after, body.last_seq || 0);
-      if (recording) {
-        for (let seq = after + 1; seq <= last; seq += 1) {
-          const key = `${client.index}:${patient}:${seq}`;
-          if (!recording.screenAt.has(key)) recording.screenAt.set(key, at);
-        }
-      }
-      client.lastSeq.set(patient, last);
+      applyEvents(client, patient, await response.json());
       client.retryDelay = 5000;
     }
   } catch (error) {
@@ -110,7 +117,13 @@ function socketOptions(spec) {
     forceNew: true,
     reconnectionDelayMax: 10000, // as static/js/family.js
     extraHeaders: headers,
-    auth: spec.mode === "node" ? { patients: spec.patients } : undefined,
+    // As the page: each (re)connect says which child and the last event it has, read again
+    // at every attempt; the server answers with "catch_up" (the baseline also needs the list).
+    auth: (send) => {
+      const patient = spec.patients[0];
+      const position = { patient, after: (spec.lastSeq && spec.lastSeq.get(patient)) || 0 };
+      send(spec.mode === "node" ? { ...position, patients: spec.patients } : position);
+    },
   };
 }
 
@@ -152,17 +165,23 @@ function openClient(spec, index) {
     retryTimer: null,
     closed: false,
     connects: 0,
+    caughtUpOnce: false,
     caughtAt: null,
     extensions: null,
     socket: null,
   };
-  const socket = io(spec.url, socketOptions(spec));
+  const socket = io(spec.url, socketOptions({ ...spec, lastSeq: client.lastSeq }));
   client.socket = socket;
   socket.on("connect", () => {
     client.connects += 1;
     const ws = socket.io.engine && socket.io.engine.transport && socket.io.engine.transport.ws;
     client.extensions = ws ? ws.extensions || "" : "?";
-    for (const patient of client.patients) catchUp(client, patient);
+    checkWatch(client);
+  });
+  socket.on("catch_up", (body) => {
+    if (!body || !client.patients.includes(body.patient)) return;
+    applyEvents(client, body.patient, body);
+    client.caughtUpOnce = true;
     checkWatch(client);
   });
   socket.on("family_event", (note) => {
@@ -201,8 +220,8 @@ async function connect(command) {
       await sleep(10);
     }
   }
-  // Every client has also fetched once (its catch-up on connect).
-  while (now() < deadline && clients.some((c) => c.socket.connected && c.fetching.get(c.patients[0]) !== "idle")) {
+  // Every client has also had its catch-up on connect.
+  while (now() < deadline && clients.some((c) => c.socket.connected && !c.caughtUpOnce)) {
     await sleep(10);
   }
   const extensions = {};

@@ -183,16 +183,24 @@ def relative_invitation(patient_id: int, request_id: int):
 def events(patient_id: int):
     """Everything after event ``after``: the events in order, and the feed as it is now.
 
-    A reconnecting phone asks for what it missed; the push only says that something exists.
+    A page asks after a push, which only says that something exists; a reconnecting page
+    gets the same answer on its socket (``rounds.sockets``).
     """
     patient = get_patient(patient_id, Action.READ)
     after = whole_number(request.args.get("after", "0"))
     if after is None:
         abort(400)
+    return jsonify(events_since(patient, after))
+
+
+def events_since(patient: Patient, after: int) -> dict:
+    """What a page that has events up to ``after`` of a child the current user may read is
+    missing, in their language; audited as a view when there is something to read."""
     body = {"patient": patient.id, "last_seq": after, "events": []}
-    # Just read from the database by get_patient (a request starts with an empty session).
+    # Just read from the database by the caller's check (a request starts with an empty
+    # session).
     if patient.last_event_seq <= after:
-        return jsonify(body)
+        return body
     shown = family_feed(patient)
     if after >= shown.recent_from:
         new_events = [e for e in shown.recent if e[0] > after]
@@ -211,8 +219,8 @@ def events(patient_id: int):
         body["last_seq"] = shown.seq
         body["html"] = shown.html
     # Last: its commit expires every loaded object, and reading one again costs a query.
-    record_view(current_user, patient_id)
-    return jsonify(body)
+    record_view(current_user, patient.id)
+    return body
 
 
 def event_message(seq: int, kind: str, for_reader: frozenset[int] | set[int]) -> str:

@@ -1,8 +1,9 @@
 /*
  * The family's live page. A push only says "event N exists for child P"; the page then asks
  * the server for everything after the last event it has, so nothing is missed or shown twice,
- * and every read is checked by the server. On reconnect (sleep, network change, restart) it
- * asks again.
+ * and every read is checked by the server. On (re)connect (sleep, network change, restart)
+ * the socket itself says which child and which event the page has, and the server answers
+ * with what it missed ("catch_up", the same answer as the events URL).
  */
 (function () {
   "use strict";
@@ -130,12 +131,19 @@
       });
   }
 
-  var socket = io({ reconnectionDelayMax: 10000 });
+  var socket = io({
+    reconnectionDelayMax: 10000,
+    // Read again at every reconnect, so it is always the last event this page has.
+    auth: function (send) { send({ patient: patientId, after: lastSeq }); }
+  });
   setState("connecting", gettext("Connecting…"));
 
-  socket.on("connect", function () {
-    showConnected();
-    catchUp();
+  socket.on("connect", showConnected);
+  socket.on("catch_up", function (body) {
+    if (body && body.patient === patientId) {
+      apply(body);
+      showConnected();
+    }
   });
   socket.on("disconnect", function () { if (!ended) { showDisconnected(); } });
   socket.on("connect_error", function () {
