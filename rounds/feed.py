@@ -47,7 +47,11 @@ class Thread:
 def threads_for(patient: Patient, include_retracted: bool) -> list[Thread]:
     """A child's update threads, newest first by when they were first posted."""
     updates = db.session.scalars(
-        select(Update).where(Update.patient_id == patient.id).order_by(Update.version.desc())
+        select(Update)
+        .where(Update.patient_id == patient.id)
+        .order_by(Update.version.desc())
+        # Each update shows who wrote it: with the update, not one query per author later.
+        .options(joinedload(Update.author))
     ).all()
     retractions = {
         r.update_id: r
