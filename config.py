@@ -53,6 +53,10 @@ class Config:
     SESSION_COOKIE_NAME = "rounds_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # A family member's session is permanent, and Flask would sign and send it again on every
+    # answer, each events fetch after a push included. It changes (and goes out again, with a
+    # new expiry) when it does: at sign-in, and when "seen" moves on (rounds/auth/sessions.py).
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 64 * 1024

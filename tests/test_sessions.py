@@ -153,6 +153,19 @@ def test_family_stay_signed_in_for_days_and_are_signed_out_after_14_idle_days(ap
     assert parent.get(f"/family/children/{world.child_a1}").status_code == 302
 
 
+def test_a_family_cookie_goes_out_again_only_when_the_session_changed(app, world):
+    # A push sends every phone of a child to the events URL; re-signing and re-sending an
+    # unchanged cookie with each answer is work and bytes for nothing.
+    parent = signed_in(app, world.parent_a1.email)
+    url = f"/family/children/{world.child_a1}/events.json?after=0"
+    assert parent.get(url).status_code == 200
+    assert "Set-Cookie" not in parent.get(url).headers
+    age_session(parent, idle_seconds=2 * 60)  # "seen" is due to move on
+    moved = parent.get(url)
+    assert "Expires" in moved.headers["Set-Cookie"]  # a later expiry, 14 idle days from now
+    assert "Set-Cookie" not in parent.get(url).headers
+
+
 def test_the_family_idle_limit_is_configurable(app, world):
     app.config["FAMILY_IDLE_DAYS"] = 2
     parent = signed_in(app, world.parent_a1.email)
