@@ -143,6 +143,32 @@ def test_phone_shows_offline_and_catches_up_after_a_restart(browser, live_server
         server.stop()
 
 
+def test_a_phone_back_after_a_restart_gets_what_it_missed_on_its_socket(
+    browser, live_server, ward, live_make, tmp_path
+):
+    from tests.live import restart_server
+
+    james = open_phone(browser, live_server.url, ward.james.email)
+    fetches = []
+    james.on("request", lambda r: fetches.append(r.url) if "/events.json" in r.url else None)
+    live_server.stop()
+    expect(james.locator("#connection")).not_to_have_attribute(
+        "data-state", "live", timeout=DEADLINE
+    )
+    live_make.post(ward.clinician, ward.noah, "Written while the server was down.")
+    server = restart_server(live_server, tmp_path)
+    try:
+        expect(james.locator("#feed")).to_contain_text(
+            "Written while the server was down.", timeout=30_000
+        )
+        expect(james.locator("#connection")).to_have_attribute("data-state", "live")
+        # It came with the reconnect: no second request, and no reload.
+        assert fetches == []
+        assert james.evaluate("window.__sameDocument") is True
+    finally:
+        server.stop()
+
+
 def test_parent_of_two_children_picks_one_on_a_phone(browser, live_server, ward, live_make):
     live_make.grant(ward.maria, ward.noah, guardian=False)
     context = browser.new_context(viewport=PHONE, is_mobile=True)

@@ -138,14 +138,24 @@
   });
   setState("connecting", gettext("Connecting…"));
 
-  socket.on("connect", showConnected);
+  var caughtUp = false; // this connection brought its catch_up
+  socket.on("connect", function () {
+    showConnected();
+    // The server sends catch_up before it confirms the connect, so it is here by now. A
+    // process that does not send it (the older version, during a rolling upgrade) is asked.
+    window.setTimeout(function () { if (!caughtUp) { catchUp(); } }, 0);
+  });
   socket.on("catch_up", function (body) {
     if (body && body.patient === patientId) {
+      caughtUp = true;
       apply(body);
       showConnected();
     }
   });
-  socket.on("disconnect", function () { if (!ended) { showDisconnected(); } });
+  socket.on("disconnect", function () {
+    caughtUp = false;
+    if (!ended) { showDisconnected(); }
+  });
   socket.on("connect_error", function () {
     showDisconnected();
     // A refused connection (signed out elsewhere, say) is not retried by the client itself.
