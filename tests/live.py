@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 FAILURES = ROOT / "test-results" / "failures"
+CONTEXTS_BEFORE = pytest.StashKey[set]()
 
 
 def free_port() -> int:
@@ -305,19 +306,24 @@ def browser():
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """When a browser test fails, keep what each of its open pages showed, and where it was,
-    under test-results/failures/ (CI keeps the folder), to see why without running it again."""
+    """When a browser test fails, keep what each page it opened showed, and where it was, under
+    test-results/failures/, to see why without running it again (flakes under load)."""
     report = yield
-    browser = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
-    if report.failed and call.when == "call" and browser is not None:
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if browser is None:
+        return report
+    if call.when == "setup":  # the session's browser: contexts of earlier tests may be open
+        item.stash[CONTEXTS_BEFORE] = set(browser.contexts)
+    elif call.when == "call" and report.failed:
         FAILURES.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", item.nodeid)[-120:]
-        pages = [page for context in browser.contexts for page in context.pages]
+        before = item.stash.get(CONTEXTS_BEFORE, set())
+        pages = [p for c in browser.contexts if c not in before for p in c.pages]
         for number, page in enumerate(pages):
             try:
                 page.screenshot(path=str(FAILURES / f"{name}-{number}.png"), full_page=True)
                 (FAILURES / f"{name}-{number}.url").write_text(page.url + "\n")
-            except Exception as error:  # noqa: BLE001 - a closed page must not hide the failure
+            except Exception as error:  # a closed or hung page must not hide the failure
                 (FAILURES / f"{name}-{number}.url").write_text(f"no screenshot: {error}\n")
     return report
 
