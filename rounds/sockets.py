@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rounds import permissions
 from rounds.extensions import db, socketio, without_transaction
-from rounds.family.routes import events_since
+from rounds.family.catch_up import events_since
 from rounds.models import Patient
 from rounds.realtime import patient_room, registry, tell, unit_room, user_room
 

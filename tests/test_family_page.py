@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from config import Config
 from rounds import create_app
 from rounds.extensions import db
-from rounds.family import routes as family_routes
+from rounds.family import catch_up
 from rounds.models import Unit
 from rounds.models.types import utcnow
 from tests.conftest import sign_in
@@ -145,7 +145,7 @@ def test_a_phone_away_for_longer_than_the_kept_events_still_gets_every_one(
 ):
     # The feed keeps its newest events for the phones that missed only a few; one that was
     # away for longer is answered from the database. Both must give exactly what came after.
-    monkeypatch.setattr(family_routes, "RECENT_EVENTS", 2)
+    monkeypatch.setattr(catch_up, "RECENT_EVENTS", 2)
     for n in range(5):
         make.post(world.clinician, world.child_a1, f"While away {n}")
     sign_in(client, world.parent_a1.email)
