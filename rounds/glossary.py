@@ -9,6 +9,7 @@ hamza forms of alef and the final ى unified) so that "sedacion" finds "sedació
 "الاكسجين" finds "الأكسجين"; what is shown is always the text's own characters.
 """
 
+import dataclasses
 import json
 import re
 import unicodedata
@@ -55,11 +56,20 @@ class Term:
 
 @dataclass(frozen=True)
 class Glossary:
-    """Every term in every language, and one compiled finder per language."""
+    """Every term in every language; each language's finder is compiled when first needed."""
 
     review: str
     terms: dict[str, dict[str, Term]]  # language -> id -> term, in the file's order
-    finders: dict[str, tuple[re.Pattern, dict[str, Term]]]  # language -> (regex, group -> term)
+    # language -> (regex, group -> term). Compiling all five at start took 0.2 s of a
+    # process's 1.7 s, and how soon a restarted process serves moves the reconnect storm
+    # (bench/load.py); a process mostly needs one or two.
+    finders: dict[str, tuple[re.Pattern, dict[str, Term]]] = dataclasses.field(default_factory=dict)
+
+    def finder(self, language: str) -> tuple[re.Pattern, dict[str, Term]]:
+        """The one regular expression that finds every word of ``language``'s terms."""
+        if language not in self.finders:
+            self.finders[language] = _finder(self.terms[language], language)
+        return self.finders[language]
 
 
 def fold_char(char: str) -> str:
@@ -165,8 +175,7 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
         }
         for code in LANGUAGE_CODES
     }
-    finders = {code: _finder(terms[code], code) for code in LANGUAGE_CODES}
-    return Glossary(review=data["review"], terms=terms, finders=finders)
+    return Glossary(review=data["review"], terms=terms)
 
 
 @cache
@@ -186,7 +195,7 @@ def _occurrences(text: str, language: str):
         for folded_char in fold_char(char):
             folded.append(folded_char)
             origin.append(index)
-    pattern, groups = glossary().finders[_code(language)]
+    pattern, groups = glossary().finder(_code(language))
     for match in pattern.finditer("".join(folded)):
         start, end = origin[match.start()], origin[match.end() - 1] + 1
         while end < len(text) and not fold_char(text[end]):  # marks on the last letter
