@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import config_for
+from rounds.forms import LARGEST_ID
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Marked for translation here, translated when shown (a flash is stored in the session).
@@ -23,7 +24,7 @@ class DatabaseIdConverter(IntegerConverter):
     """``<int:...>`` limited to what an INTEGER column holds."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", LARGEST_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -68,7 +68,11 @@ def confirmed_press(button: str) -> bool:
     return False
 
 
-def whole_number(text: str | None, largest: int = 2**31 - 1) -> int | None:
+# The largest id or number a database INTEGER column holds (PostgreSQL's, SQLite's too).
+LARGEST_ID = 2**31 - 1
+
+
+def whole_number(text: str | None, largest: int = LARGEST_ID) -> int | None:
     """A query-string number (ASCII digits only, within a database integer), else None."""
     if not text or not text.isascii() or not text.isdigit() or len(text) > 10:
         return None

@@ -12,11 +12,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from rounds import permissions
 from rounds.extensions import db, socketio, without_transaction
 from rounds.family.catch_up import events_since
+from rounds.forms import LARGEST_ID
 from rounds.models import Patient
 from rounds.realtime import patient_room, registry, tell, unit_room, user_room
 
 log = logging.getLogger(__name__)
-LARGEST_ID = 2**31 - 1
 
 
 @socketio.on("connect")
@@ -77,11 +77,17 @@ def catch_up(auth, granted: dict[int, Patient]) -> None:
         return
     patient_id, after = wanted
     patient = granted.get(patient_id)
-    if patient is None:  # not theirs as family; staff may read a child of their unit
+    if patient is None and current_user.staff_role is not None:
+        # Not theirs as family, but staff may read a child of their unit, as get_patient
+        # lets them. A family member's grants were read just now: nothing more to ask.
         patient = db.session.get(Patient, patient_id)
-        if patient is None or not permissions.may(current_user, permissions.Action.READ, patient):
-            tell(request.sid, "access_ended", {"patient": patient_id})
-            return
+        if patient is not None and not permissions.may(
+            current_user, permissions.Action.READ, patient
+        ):
+            patient = None
+    if patient is None:
+        tell(request.sid, "access_ended", {"patient": patient_id})
+        return
     tell(request.sid, "catch_up", events_since(patient, after))
 
 
