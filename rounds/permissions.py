@@ -208,26 +208,25 @@ def get_update(patient: Patient, update_id: int) -> Update:
     return get_child_row(Update, update_id, patient)
 
 
+def _followed(user: User, what):
+    """A query for ``what`` of each child ``user`` holds a grant in force for (grants joined
+    to their children)."""
+    return (
+        select(what)
+        .select_from(AccessGrant)
+        .join(Patient, Patient.id == AccessGrant.patient_id)
+        .where(AccessGrant.user_id == user.id, *grant_in_force())
+    )
+
+
 def family_patient_ids(user: User) -> list[int]:
     """The children a family member holds grants in force for (the rooms they may join)."""
-    return list(
-        db.session.scalars(
-            select(AccessGrant.patient_id)
-            .join(Patient, Patient.id == AccessGrant.patient_id)
-            .where(AccessGrant.user_id == user.id, *grant_in_force())
-            .distinct()
-        )
-    )
+    return list(db.session.scalars(_followed(user, AccessGrant.patient_id).distinct()))
 
 
 def family_patients(user: User) -> dict[int, Patient]:
     """``family_patient_ids`` with the children themselves, by id."""
-    patients = db.session.scalars(
-        select(Patient)
-        .join(AccessGrant, AccessGrant.patient_id == Patient.id)
-        .where(AccessGrant.user_id == user.id, *grant_in_force())
-    )
-    return {patient.id: patient for patient in patients}
+    return {patient.id: patient for patient in db.session.scalars(_followed(user, Patient))}
 
 
 def get_guardian_patient(patient_id: int) -> Patient:
