@@ -419,6 +419,13 @@ def shows_errors(page) -> bool:
     return page.locator(".error-summary").count() == 1
 
 
+def with_errors(page, name: str):
+    """Send the page's form as it is and yield the page it comes back as, with its errors."""
+    submit_empty(page)
+    assert shows_errors(page)
+    yield page, f"{name} with errors", "POST"
+
+
 # --- axe on every page ----------------------------------------------------------------------
 
 
@@ -453,15 +460,11 @@ def signed_out_walk(browser, site, lang: str):
 
         page.goto(base + "/signin")
         yield page, "sign-in"
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "sign-in with errors", "POST"
+        yield from with_errors(page, "sign-in")
 
         page.goto(base + "/join/code")
         yield page, "invitation code"
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "invitation code with errors", "POST"
+        yield from with_errors(page, "invitation code")
 
         page.goto(base + "/join/")  # no invitation in this browser
         yield page, "invitation closed"
@@ -469,15 +472,11 @@ def signed_out_walk(browser, site, lang: str):
         page.goto(f"{base}/join/{d.join_token}")
         assert page.url.endswith("/join/")
         yield page, "join welcome"
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "join welcome with errors", "POST"
+        yield from with_errors(page, "join welcome")
 
         page.goto(f"{base}/join/{d.reinvite_token}")
         yield page, "new passphrase"
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "new passphrase with errors", "POST"
+        yield from with_errors(page, "new passphrase")
 
         page.goto(base + "/no-such-page")
         yield page, "404"
@@ -531,9 +530,7 @@ def family_walk(browser, site, lang: str):
         page.goto(f"{base}/family/children/{d.noah}/relatives")
         assert page.locator(".relative-requests__item").count() == 3
         yield page, "relatives"
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "relatives with errors", "POST"
+        yield from with_errors(page, "relatives")
 
         with page.expect_navigation():
             page.locator(".relative-requests__item button[type=submit]").first.click()
@@ -622,19 +619,13 @@ def clinician_walk(browser, site):
         page.goto(f"{base}/staff/patients/{d.noah}/updates/{d.corrected}/correct")
         yield page, "correct"
         page.locator("#summary").fill("")
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "correct with errors", "POST"
+        yield from with_errors(page, "correct")
         page.goto(f"{base}/staff/patients/{d.noah}/updates/{d.first_update}/retract")
         yield page, "retract"
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "retract with errors", "POST"
+        yield from with_errors(page, "retract")
         page.goto(base + "/staff/admit")
         yield page, "admit"
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "admit with errors", "POST"
+        yield from with_errors(page, "admit")
         page.goto(f"{base}/staff/patients/{d.eli}/discharge")
         yield page, "discharge"
         page.goto(f"{base}/staff/patients/{d.ava}")  # discharged: no composer
@@ -696,9 +687,7 @@ def interpreter_walk(browser, site):
         yield page, "translation queue"
         page.goto(f"{base}/staff/updates/{d.corrected}/translate/ht")
         yield page, "translate"
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "translate with errors", "POST"
+        yield from with_errors(page, "translate")
         page.goto(f"{base}/staff/updates/{d.first_update}/translate/es")
         yield page, "translate, a translation sent before"
     finally:
@@ -724,9 +713,7 @@ def admin_walk(browser, site):
         yield page, "staff list"
         page.goto(base + "/admin/staff/new")
         yield page, "add staff"
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "add staff with errors", "POST"
+        yield from with_errors(page, "add staff")
         page.locator("#name").fill("Kim Example")
         page.locator("#email").fill("kim.example@example.org")
         page.locator("#role").select_option("nurse")
@@ -747,15 +734,11 @@ def admin_walk(browser, site):
 
         page.goto(base + "/admin/units")
         yield page, "units"
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "units with errors", "POST"
+        yield from with_errors(page, "units")
         page.goto(f"{base}/admin/units/{d.picu}")
         yield page, "unit"
         page.locator("#name").fill("")
-        submit_empty(page)
-        assert shows_errors(page)
-        yield page, "unit with errors", "POST"
+        yield from with_errors(page, "unit")
     finally:
         context.close()
 
