@@ -42,7 +42,7 @@ from load_data import (  # noqa: E402
     node_post_while_away,
     node_seqs,
 )
-from load_report import print_report  # noqa: E402
+from load_report import print_report, print_unit_report  # noqa: E402
 from load_servers import (  # noqa: E402
     ROOT,
     CpuMeter,
@@ -73,6 +73,11 @@ def main() -> None:
         "--storm-only",
         action="store_true",
         help="the app alone: connect the 2,000, then the reconnect storm (no posts, no Node)",
+    )
+    parser.add_argument(
+        "--unit-only",
+        action="store_true",
+        help="the unit load alone, app then Node (with --families 200 the data takes seconds)",
     )
     args = parser.parse_args()
     if args.quick:
@@ -136,6 +141,8 @@ def main() -> None:
                     server.stop()
         if args.storm_only:
             print_storm(results["app"], workdir, time.monotonic() - started)
+        elif args.unit_only:
+            print_unit_report(results, args, workdir, time.monotonic() - started)
         else:
             print_report(results, offer, args, workdir, time.monotonic() - started)
     finally:
@@ -256,6 +263,8 @@ def run_target(kind, servers, swarm, app, redis, world: World, args, database_na
     print(f"{kind}: unit load, {len(specs)} sockets", flush=True)
     out["unit"] = measure(unit_children, servers[:1], args.posts, "unit")
     swarm.ask({"cmd": "close"})
+    if args.unit_only:
+        return out
 
     # 2. Hospital load, two processes, with memory.
     time.sleep(1)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask  # noqa: E402
+from load_servers import SWARM_USER_AGENT  # noqa: E402
 
 from rounds import create_app  # noqa: E402
 from rounds.auth.sessions import start_session  # noqa: E402
@@ -65,9 +66,10 @@ def bench_app(settings: dict):
 
 
 def mint_cookie(app, user_id: int) -> str:
-    """A signed session cookie for a signed-in user, as a real sign-in leaves it (with its
-    server-side session record)."""
-    with app.test_request_context():
+    """A signed session cookie for a signed-in user, as a real sign-in from the swarm's browser
+    leaves it (with its server-side session record)."""
+    browser = {"User-Agent": SWARM_USER_AGENT}
+    with app.test_request_context(headers=browser, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         start_session(db.session.get(User, user_id))
         return app.session_interface.get_signing_serializer(app).dumps(dict(flask.session))
 
@@ -94,13 +96,16 @@ def check_cookie(base_url: str, family: Family) -> str:
     """GET /family/ with a minted cookie: it must not be sent to sign in."""
     parts = urlsplit(base_url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    conn.request("GET", "/family/", headers={"Cookie": f"rounds_session={family.cookie}"})
+    browser = {"Cookie": f"rounds_session={family.cookie}", "User-Agent": SWARM_USER_AGENT}
+    conn.request("GET", "/family/", headers=browser)
     response = conn.getresponse()
     location = response.getheader("Location", "")
+    # A cookie made for another browser is marked "not fresh" and sent again with every answer.
+    resent = response.getheader("Set-Cookie") is not None
     conn.close()
     if response.status not in (200, 302) or "/signin" in location:
         raise RuntimeError(f"minted cookie refused: {response.status} {location}")
-    return f"{response.status} {location}"
+    return f"{response.status} {location}, cookie {'sent again' if resent else 'kept'}"
 
 
 def app_seqs(app, children: list[int]) -> dict[int, int]:

@@ -143,16 +143,36 @@ def latency_rows(table, app, node, label, p99_target=None, p99_factor=None, scre
     )
 
 
+def unit_rows(table, app, node, args) -> None:
+    """The unit load's section of the table."""
+    table.section(
+        f"Unit load: {app['unit_connect']['total']} sockets over {args.children_per_unit} "
+        f"children, 1 process, {args.rate:g} posts/s, {args.posts} posts"
+    )
+    latency_rows(table, app["unit"], node["unit"], "unit", p99_factor=2, screen_cap=150)
+
+
+def print_unit_report(results, args, workdir: Path, elapsed: float) -> None:
+    """The unit load's rows alone (--unit-only)."""
+    app, node = results["app"], results["node"]
+    table = Table()
+    unit_rows(table, app, node, args)
+    table.print()
+    print()
+    for kind, res in results.items():
+        errors = res["unit_connect"].get("errors", []) + res["unit"].get("errors", [])
+        if errors:
+            print(f"{kind} swarm errors (first {min(len(errors), 8)}): {errors[:8]}")
+    print(f"minted family cookie, GET /family/: {app['cookie_check']}")
+    print(f"app code: {code_version()}")
+    print(f"logs: {workdir}   machine: {os.cpu_count()} cores   run took {elapsed:.0f} s")
+
+
 def print_report(results, offer, args, workdir: Path, elapsed: float) -> None:
     """Print the whole table, then the facts a reader needs to trust it."""
     app, node = results["app"], results["node"]
     table = Table()
-    u_fams = app["unit_connect"]["total"]
-    table.section(
-        f"Unit load: {u_fams} sockets over {args.children_per_unit} children, "
-        f"1 process, {args.rate:g} posts/s, {args.posts} posts"
-    )
-    latency_rows(table, app["unit"], node["unit"], "unit", p99_factor=2, screen_cap=150)
+    unit_rows(table, app, node, args)
     big_fams = app["big_connect"]["total"]
     table.section(
         f"Hospital load: {big_fams} sockets over {args.units * args.children_per_unit}"

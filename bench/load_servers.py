@@ -260,6 +260,10 @@ class Server:
         return rss_kb(self.socket_pid())
 
 
+# The one browser every request of the swarm says it is; the minted cookies are made for it.
+SWARM_USER_AGENT = "Mozilla/5.0 (Linux; Android 10) RoundsBenchSwarm/1"
+
+
 class Swarm:
     """The Node client swarm (bench/node/swarm.js), one JSON line per command and answer."""
 
@@ -267,6 +271,7 @@ class Swarm:
         self.stderr = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             ["node", str(NODE_DIR / "swarm.js")],
+            env={**os.environ, "SWARM_USER_AGENT": SWARM_USER_AGENT},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,

@@ -31,7 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load import migrate, server_env  # noqa: E402
 from load_data import app_seqs, bench_app, make_world, mint_cookie  # noqa: E402
-from load_servers import PrivateRedis, ScratchDatabase, Server, cpu_ms, free_port  # noqa: E402
+from load_servers import (  # noqa: E402
+    SWARM_USER_AGENT,
+    PrivateRedis,
+    ScratchDatabase,
+    Server,
+    cpu_ms,
+    free_port,
+)
 
 WARMUP_POSTS = 30  # one round over every child before measuring
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -45,7 +52,11 @@ class Client:
         self.cookie = cookie
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes, dict]:
-        headers = {"Cookie": f"rounds_session={self.cookie}", "Accept-Encoding": "gzip, deflate"}
+        headers = {
+            "Cookie": f"rounds_session={self.cookie}",
+            "Accept-Encoding": "gzip, deflate",
+            "User-Agent": SWARM_USER_AGENT,  # the browser the cookies were minted for
+        }
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
@@ -89,7 +100,7 @@ def measure_sockets(port: int, worker: int, families) -> tuple[float, float]:
         client = socketio.Client(reconnection=False)
         client.connect(
             f"http://127.0.0.1:{port}",
-            headers={"Cookie": f"rounds_session={family.cookie}"},
+            headers={"Cookie": f"rounds_session={family.cookie}", "User-Agent": SWARM_USER_AGENT},
             transports=["websocket"],
             wait_timeout=10,
         )

@@ -18,6 +18,10 @@ const { io } = require("socket.io-client");
 const now = () => Number(process.hrtime.bigint()) / 1e6; // milliseconds
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
+// Every request says it comes from one browser, as a phone's page does: Flask-Login keeps a
+// hash of the User-Agent in the session, and bench/load_data.py mints the cookies for the one
+// it gives us (another would mark each request's session changed and re-send the cookie).
+const USER_AGENT = process.env.SWARM_USER_AGENT || "RoundsBenchSwarm";
 
 let clients = [];
 let posters = [];
@@ -83,7 +87,7 @@ async function catchUp(client, patient) {
   client.fetching.set(patient, "busy");
   try {
     const after = client.lastSeq.get(patient) || 0;
-    const headers = { Accept: "application/json" };
+    const headers = { Accept: "application/json", "User-Agent": USER_AGENT };
     if (client.cookie) headers.Cookie = `rounds_session=${client.cookie}`;
     const url = eventsUrl(client, patient, after);
     // A browser retries a request at once when the server closed the reused keep-alive
@@ -110,7 +114,7 @@ async function catchUp(client, patient) {
 }
 
 function socketOptions(spec) {
-  const headers = { Origin: spec.url };
+  const headers = { Origin: spec.url, "User-Agent": USER_AGENT };
   if (spec.cookie) headers.Cookie = `rounds_session=${spec.cookie}`;
   return {
     transports: ["websocket"],
@@ -244,7 +248,7 @@ function cookieFrom(response, jar) {
 }
 
 async function csrfFrom(url, jar) {
-  const response = await fetch(url, { headers: { Cookie: `rounds_session=${jar.cookie}` } });
+  const response = await fetch(url, { headers: { Cookie: `rounds_session=${jar.cookie}`, "User-Agent": USER_AGENT } });
   cookieFrom(response, jar);
   const page = await response.text();
   const match = /name="csrf_token"[^>]*value="([^"]+)"/.exec(page);
@@ -261,7 +265,7 @@ async function signIn(spec) {
     method: "POST",
     body: form,
     redirect: "manual",
-    headers: { Cookie: `rounds_session=${jar.cookie}` },
+    headers: { Cookie: `rounds_session=${jar.cookie}`, "User-Agent": USER_AGENT },
   });
   cookieFrom(response, jar);
   await response.arrayBuffer();
@@ -298,7 +302,7 @@ async function postOne(post, summary) {
       method: "POST",
       body: form,
       redirect: "manual",
-      headers: { Cookie: `rounds_session=${poster.cookie}` },
+      headers: { Cookie: `rounds_session=${poster.cookie}`, "User-Agent": USER_AGENT },
     });
   // As a browser does when the server closed the reused keep-alive connection: once more.
   const response = await request().catch(() => request());
