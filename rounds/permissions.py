@@ -6,13 +6,13 @@ not revoked, the child in the unit or discharged only days ago). Anything not al
 exactly like something that does not exist: 404.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from functools import wraps
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from rounds.extensions import db
@@ -66,29 +66,33 @@ def staff_may(user: User, action: Action, patient: Patient) -> bool:
     return action in STAFF_ACTIONS[user.staff_role] and patient.unit_id in user.unit_ids
 
 
-def family_still_reads():
+def read_cutoff() -> datetime:
+    """A child discharged before this moment is closed to their family."""
+    return utcnow() - timedelta(days=current_app.config["DISCHARGE_ACCESS_DAYS"])
+
+
+def family_still_reads(cutoff=None):
     """The condition on a child whose family may still read: in the unit, or discharged less
-    than DISCHARGE_ACCESS_DAYS ago (read-only, then closed)."""
-    cutoff = utcnow() - timedelta(days=current_app.config["DISCHARGE_ACCESS_DAYS"])
+    than DISCHARGE_ACCESS_DAYS ago (read-only, then closed). ``cutoff``: ``read_cutoff()``
+    unless given (a bound parameter in a statement built once)."""
+    if cutoff is None:
+        cutoff = read_cutoff()
     return or_(Patient.discharged_at.is_(None), Patient.discharged_at > cutoff)
 
 
-def grant_in_force():
+def grant_in_force(cutoff=None):
     """The conditions under which a grant lets a family member see its child (with the grant
     joined to its child): confirmed, not revoked, and the family may still read the child."""
     return (
         AccessGrant.revoked_at.is_(None),
         AccessGrant.confirmed_at.is_not(None),
-        family_still_reads(),
+        family_still_reads(cutoff),
     )
 
 
 def family_may_still_read(patient: Patient) -> bool:
     """``family_still_reads`` for one child already loaded."""
-    if patient.discharged_at is None:
-        return True
-    cutoff = utcnow() - timedelta(days=current_app.config["DISCHARGE_ACCESS_DAYS"])
-    return patient.discharged_at > cutoff
+    return patient.discharged_at is None or patient.discharged_at > read_cutoff()
 
 
 # "Add a translation of an update": interpreters, and clinicians and nurses "if bilingual"
@@ -116,9 +120,40 @@ def may_translate(user: User, language: str, patient: Patient | None = None) -> 
     return patient is None or patient.unit_id in user.unit_ids
 
 
-def _is_active_grant(user: User, patient_id: int):
-    """The conditions of the family member's grant in force for this child."""
-    return (AccessGrant.user_id == user.id, AccessGrant.patient_id == patient_id, *grant_in_force())
+# A family member's own reads, run by every events fetch after a push and every socket
+# connect, are built once, with the person, the child and the cutoff bound when run: building a
+# select and working out its cache key cost the server more than the database's answer
+# (bench/request_cost.py with py-spy; see rounds.auth.sessions._SIGNED_IN).
+_IN_FORCE_FOR_USER = (
+    AccessGrant.user_id == bindparam("user_id"),
+    *grant_in_force(bindparam("cutoff")),
+)
+_FAMILY_CHILD = (
+    select(Patient)
+    .join(AccessGrant, AccessGrant.patient_id == Patient.id)
+    .where(Patient.id == bindparam("patient_id"), *_IN_FORCE_FOR_USER)
+    .limit(1)
+)
+
+
+def _followed(what):
+    """A query for ``what`` of each child the bound ``user_id`` holds a grant in force for
+    (grants joined to their children)."""
+    return (
+        select(what)
+        .select_from(AccessGrant)
+        .join(Patient, Patient.id == AccessGrant.patient_id)
+        .where(*_IN_FORCE_FOR_USER)
+    )
+
+
+_FOLLOWED_IDS = _followed(AccessGrant.patient_id).distinct()
+_FOLLOWED_CHILDREN = _followed(Patient)
+
+
+def _family_reads(user: User, **more) -> dict:
+    """The values bound into the statements above, for ``user`` now."""
+    return {"user_id": user.id, "cutoff": read_cutoff(), **more}
 
 
 def open_grant(user: User, patient_id: int) -> AccessGrant | None:
@@ -135,13 +170,8 @@ def open_grant(user: User, patient_id: int) -> AccessGrant | None:
 
 def family_may_read(user: User, patient_id: int) -> bool:
     """A family member reads a child only while they hold a grant in force."""
-    granted = (
-        select(AccessGrant.id)
-        .join(Patient, Patient.id == AccessGrant.patient_id)
-        .where(*_is_active_grant(user, patient_id))
-        .limit(1)
-    )
-    return db.session.scalar(granted) is not None
+    granted = db.session.scalar(_FAMILY_CHILD, _family_reads(user, patient_id=patient_id))
+    return granted is not None
 
 
 def may(user: User, action: Action, patient: Patient) -> bool:
@@ -174,12 +204,8 @@ def get_patient(patient_id: int, action: Action = Action.READ) -> Patient:
 def _granted_patient_or_404(patient_id: int, *also) -> Patient:
     """The child, with the current family member's grant in force for it (and ``also``), in
     one query; else 404."""
-    patient = db.session.scalar(
-        select(Patient)
-        .join(AccessGrant, AccessGrant.patient_id == Patient.id)
-        .where(Patient.id == patient_id, *_is_active_grant(current_user, patient_id), *also)
-        .limit(1)
-    )
+    statement = _FAMILY_CHILD.where(*also) if also else _FAMILY_CHILD
+    patient = db.session.scalar(statement, _family_reads(current_user, patient_id=patient_id))
     if patient is None:
         abort(404)
     return patient
@@ -208,25 +234,15 @@ def get_update(patient: Patient, update_id: int) -> Update:
     return get_child_row(Update, update_id, patient)
 
 
-def _followed(user: User, what):
-    """A query for ``what`` of each child ``user`` holds a grant in force for (grants joined
-    to their children)."""
-    return (
-        select(what)
-        .select_from(AccessGrant)
-        .join(Patient, Patient.id == AccessGrant.patient_id)
-        .where(AccessGrant.user_id == user.id, *grant_in_force())
-    )
-
-
 def family_patient_ids(user: User) -> list[int]:
     """The children a family member holds grants in force for (the rooms they may join)."""
-    return list(db.session.scalars(_followed(user, AccessGrant.patient_id).distinct()))
+    return list(db.session.scalars(_FOLLOWED_IDS, _family_reads(user)))
 
 
 def family_patients(user: User) -> dict[int, Patient]:
     """``family_patient_ids`` with the children themselves, by id."""
-    return {patient.id: patient for patient in db.session.scalars(_followed(user, Patient))}
+    children = db.session.scalars(_FOLLOWED_CHILDREN, _family_reads(user))
+    return {patient.id: patient for patient in children}
 
 
 def get_guardian_patient(patient_id: int) -> Patient:

@@ -29,14 +29,22 @@ def audit(
 def record_view(viewer: User, patient_id: int, what: str = "updates") -> None:
     """Audit that ``viewer`` read a child's information, and commit.
 
-    Every family fetch after a push comes here: a plain INSERT, no object to track.
+    Every family fetch after a push comes here: a plain INSERT into the table, no object to
+    track, built once (the ORM's insert of the model costs twice as much of the server's time).
     """
     db.session.execute(
-        insert(AuditEvent).values(
-            action="view_" + what, actor_id=viewer.id, patient_id=patient_id, detail=_client_hint()
-        )
+        _INSERT_VIEW,
+        {
+            "action": "view_" + what,
+            "actor_id": viewer.id,
+            "patient_id": patient_id,
+            "detail": _client_hint(),
+        },
     )
     db.session.commit()
+
+
+_INSERT_VIEW = insert(AuditEvent.__table__)
 
 
 def record_sign_in(user: User | None, succeeded: bool) -> None:
