@@ -99,6 +99,7 @@ async function catchUp(client, patient) {
       await response.arrayBuffer();
       retryLater(client, patient);
     } else {
+      keepCookie(client, response);
       applyEvents(client, patient, await response.json());
       client.retryDelay = 5000;
     }
@@ -111,6 +112,16 @@ async function catchUp(client, patient) {
   client.fetching.set(patient, "idle");
   checkWatch(client);
   if (again) return catchUp(client, patient);
+}
+
+// As a browser keeps the cookie an answer sets (the session's "seen" moves on at most once a
+// minute), for its next requests and its socket's next handshake.
+function keepCookie(client, response) {
+  const jar = { cookie: client.cookie };
+  cookieFrom(response, jar);
+  if (jar.cookie === client.cookie) return;
+  client.cookie = jar.cookie;
+  if (client.headers) client.headers.Cookie = `rounds_session=${jar.cookie}`;
 }
 
 function socketOptions(spec) {
@@ -173,8 +184,11 @@ function openClient(spec, index) {
     caughtAt: null,
     extensions: null,
     socket: null,
+    headers: null,
   };
-  const socket = io(spec.url, socketOptions({ ...spec, lastSeq: client.lastSeq }));
+  const options = socketOptions({ ...spec, lastSeq: client.lastSeq });
+  client.headers = options.extraHeaders; // the next reconnect sends what keepCookie keeps
+  const socket = io(spec.url, options);
   client.socket = socket;
   socket.on("connect", () => {
     client.connects += 1;
