@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from rounds import feed
-from rounds.extensions import db, without_transaction
+from rounds.extensions import db, limiter, without_transaction
 from rounds.family.catch_up import events_since
 from rounds.family.forms import LanguageForm, RelativeRequestForm
 from rounds.forms import ConfirmForm, whole_number
@@ -169,6 +169,10 @@ def relative_invitation(patient_id: int, request_id: int):
 
 
 @bp.get("/children/<int:patient_id>/events.json")
+# No rate limit ever applies here: a push sends every phone of a child here at once, often
+# from a hospital Wi-Fi's one address. Exempt, Flask-Limiter also skips working out which
+# limits would apply: 5-10 % of a fetch's server time (py-spy; A/B in one process).
+@limiter.exempt
 def events(patient_id: int):
     """Everything after event ``after``: the events in order, and the feed as it is now.
 
