@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from rounds.extensions import db
@@ -44,23 +44,36 @@ class Thread:
         return len(self.versions) > 1
 
 
+# The reads of every feed made, built once with the child bound when run (a feed is made after
+# every post and, in a reconnect storm, for every child on every process): building a select
+# and working out its cache key costs the server more than the database's answer.
+_CHILD = bindparam("patient_id")
+_UPDATES = (
+    select(Update)
+    .where(Update.patient_id == _CHILD)
+    .order_by(Update.version.desc())
+    # Each update shows who wrote it: with the update, not one query per author later.
+    .options(joinedload(Update.author))
+)
+_RETRACTIONS = (
+    select(UpdateRetraction)
+    .join(Update, Update.id == UpdateRetraction.update_id)
+    .where(Update.patient_id == _CHILD)
+)
+_SEQ = select(Patient.last_event_seq).where(Patient.id == _CHILD)
+_EVENTS_AFTER = (
+    select(FamilyEvent)
+    .where(FamilyEvent.patient_id == _CHILD, FamilyEvent.seq > bindparam("after"))
+    .order_by(FamilyEvent.seq)
+)
+_EVENTS_BETWEEN = _EVENTS_AFTER.where(FamilyEvent.seq <= bindparam("upto"))
+
+
 def threads_for(patient: Patient, include_retracted: bool) -> list[Thread]:
     """A child's update threads, newest first by when they were first posted."""
-    updates = db.session.scalars(
-        select(Update)
-        .where(Update.patient_id == patient.id)
-        .order_by(Update.version.desc())
-        # Each update shows who wrote it: with the update, not one query per author later.
-        .options(joinedload(Update.author))
-    ).all()
-    retractions = {
-        r.update_id: r
-        for r in db.session.scalars(
-            select(UpdateRetraction)
-            .join(Update, Update.id == UpdateRetraction.update_id)
-            .where(Update.patient_id == patient.id)
-        )
-    }
+    child = {"patient_id": patient.id}
+    updates = db.session.scalars(_UPDATES, child).all()
+    retractions = {r.update_id: r for r in db.session.scalars(_RETRACTIONS, child)}
     grouped: dict[int, list[Update]] = {}
     for update in updates:
         grouped.setdefault(update.thread_id, []).append(update)
@@ -129,7 +142,7 @@ def translated_for(events: list[tuple[int, str, int, datetime]], language: str) 
 
 def current_seq(patient: Patient) -> int:
     """The child's newest event number, read from the database now (not a cached object)."""
-    return db.session.scalar(select(Patient.last_event_seq).where(Patient.id == patient.id))
+    return db.session.scalar(_SEQ, {"patient_id": patient.id})
 
 
 def family_snapshot(
@@ -159,10 +172,8 @@ def latest_family_update(patient: Patient) -> Update | None:
 
 def events_after(patient: Patient, after: int, upto: int | None = None) -> list[FamilyEvent]:
     """The child's family-visible events after number ``after`` (up to ``upto``), in order."""
-    query = select(FamilyEvent).where(FamilyEvent.patient_id == patient.id, FamilyEvent.seq > after)
-    if upto is not None:
-        query = query.where(FamilyEvent.seq <= upto)
-    return list(db.session.scalars(query.order_by(FamilyEvent.seq)))
+    bound = {"patient_id": patient.id, "after": after, "upto": upto}
+    return list(db.session.scalars(_EVENTS_AFTER if upto is None else _EVENTS_BETWEEN, bound))
 
 
 def is_late(update: Update | None, now: datetime | None = None) -> bool:
