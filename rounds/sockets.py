@@ -13,7 +13,7 @@ from rounds import permissions
 from rounds.extensions import db, socketio, without_transaction
 from rounds.family.catch_up import events_since
 from rounds.forms import LARGEST_ID
-from rounds.models import Patient
+from rounds.models import Patient, User
 from rounds.realtime import patient_room, registry, tell, unit_room, user_room
 
 log = logging.getLogger(__name__)
@@ -40,32 +40,34 @@ def admit(auth=None) -> bool:
     """The body of ``connect``: check, join rooms, register."""
     # Reads only, and each read must see what is committed now: no transaction needed.
     without_transaction()
-    if not current_user.is_authenticated:
+    # The person, once: every current_user goes through two proxies (a storm's hottest path).
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return False
-    if too_many_connections(current_user.id):
+    if too_many_connections(user.id):
         log.warning("socket refused: too many connections for one account")
         raise ConnectionRefusedError("too many connections")
-    patient_ids = permissions.family_patient_ids(current_user)
-    unit_ids = current_user.unit_ids if permissions.can_see_census(current_user) else set()
+    patient_ids = permissions.family_patient_ids(user)
+    unit_ids = user.unit_ids if permissions.can_see_census(user) else set()
     if not patient_ids and not unit_ids:
         return False
-    join_room(user_room(current_user.id))
+    join_room(user_room(user.id))
     # Registered before the grants are read again below, so a revoke from now on finds it.
-    registry.add(request.sid, current_user.id)
+    registry.add(request.sid, user.id)
     for patient_id in patient_ids:
         join_room(patient_room(patient_id))
     for unit_id in unit_ids:
         join_room(unit_room(unit_id))
     # A revoke that committed while this connect was joining could not see this socket yet:
     # read the grants again now that the socket is in its rooms, and leave what is gone.
-    still_granted = permissions.family_patients(current_user)
+    still_granted = permissions.family_patients(user)
     for patient_id in set(patient_ids) - still_granted.keys():
         leave_room(patient_room(patient_id))
-    catch_up(auth, still_granted)
+    catch_up(auth, user, still_granted)
     return True
 
 
-def catch_up(auth, granted: dict[int, Patient]) -> None:
+def catch_up(auth, user: User, granted: dict[int, Patient]) -> None:
     """Send a reconnecting page what it missed, as ``events.json`` would answer it: after a
     restart every phone comes back at once, and one answer on the socket it has just opened
     costs the server far less than a second request, which would check the session and the
@@ -77,13 +79,11 @@ def catch_up(auth, granted: dict[int, Patient]) -> None:
         return
     patient_id, after = wanted
     patient = granted.get(patient_id)
-    if patient is None and current_user.staff_role is not None:
+    if patient is None and user.staff_role is not None:
         # Not theirs as family, but staff may read a child of their unit, as get_patient
         # lets them. A family member's grants were read just now: nothing more to ask.
         patient = db.session.get(Patient, patient_id)
-        if patient is not None and not permissions.may(
-            current_user, permissions.Action.READ, patient
-        ):
+        if patient is not None and not permissions.may(user, permissions.Action.READ, patient):
             patient = None
     if patient is None:
         tell(request.sid, "access_ended", {"patient": patient_id})
