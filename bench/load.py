@@ -118,6 +118,7 @@ def main() -> None:
             from rounds.extensions import db
 
             db.engine.dispose()
+        database.settle()
         swarm = Swarm(workdir / "swarm.log")
         offer = swarm.ask({"cmd": "offer"}, timeout=15)
         results = {}
