@@ -161,6 +161,12 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def without_csrf_tokens(html: str) -> str:
+    """The page with its forms' CSRF tokens blanked: a token is signed with the second it was
+    made, so two renders of one page a second apart differ there and nowhere else."""
+    return CSRF_RE.sub('name="csrf_token" value=""', html)
+
+
 def sign_in(client, email: str, password: str = Factory.PASSWORD):
     """Sign in through the real form; returns the response."""
     page = client.get("/signin")
