@@ -262,7 +262,8 @@ function cookieFrom(response, jar) {
 }
 
 async function csrfFrom(url, jar) {
-  const response = await fetch(url, { headers: { Cookie: `rounds_session=${jar.cookie}`, "User-Agent": USER_AGENT } });
+  const headers = { Cookie: `rounds_session=${jar.cookie}`, "User-Agent": USER_AGENT };
+  const response = await fetch(url, { headers });
   cookieFrom(response, jar);
   const page = await response.text();
   const match = /name="csrf_token"[^>]*value="([^"]+)"/.exec(page);
