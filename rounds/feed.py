@@ -119,10 +119,10 @@ def translations_of(
     return newest
 
 
-def translated_for(events: list[tuple[int, str, int, datetime]], language: str) -> set[int]:
-    """Which "translated" events, as (seq, kind, update id, when), brought a translation into
+def translated_for(events: list[FamilyEvent], language: str) -> set[int]:
+    """The seqs of the "translated" events among ``events`` that brought a translation into
     ``language``: a translation and its event share their moment (add_translation)."""
-    asked = {(update_id, at) for _seq, kind, update_id, at in events if kind == "translated"}
+    asked = {(e.update_id, e.created_at) for e in events if e.kind == "translated"}
     if not asked:
         return set()
     made = set(
@@ -133,11 +133,7 @@ def translated_for(events: list[tuple[int, str, int, datetime]], language: str) 
             )
         )
     )
-    return {
-        seq
-        for seq, kind, update_id, at in events
-        if kind == "translated" and (update_id, at) in made
-    }
+    return {e.seq for e in events if e.kind == "translated" and (e.update_id, e.created_at) in made}
 
 
 def current_seq(patient: Patient) -> int:

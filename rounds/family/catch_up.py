@@ -42,9 +42,7 @@ def events_since(patient: Patient, after: int) -> dict:
     else:  # a phone that was away for a long time
         missed = feed.events_after(patient, after, upto=shown.seq)
         new_events = [(e.seq, e.kind) for e in missed]
-        for_reader = feed.translated_for(
-            [(e.seq, e.kind, e.update_id, e.created_at) for e in missed], shown.language
-        )
+        for_reader = feed.translated_for(missed, shown.language)
     if new_events:
         body["events"] = [
             {"seq": seq, "kind": kind, "message": event_message(seq, kind, for_reader)}
@@ -147,9 +145,7 @@ def _make_feed(patient: Patient, cache: FeedCache) -> ShownFeed:
     recent_from = max(0, seq - RECENT_EVENTS)
     events = feed.events_after(patient, recent_from, upto=seq)
     recent = [(e.seq, e.kind) for e in events]
-    for_reader = feed.translated_for(
-        [(e.seq, e.kind, e.update_id, e.created_at) for e in events], language
-    )
+    for_reader = feed.translated_for(events, language)
     shown = ShownFeed(
         seq, html, recent, recent_from, language, frozenset(for_reader), time.monotonic()
     )
