@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from rounds.demo_data import CHILDREN, DEMO_PASSWORD, FAMILY, STAFF, UNITS
 from rounds.extensions import db
-from rounds.models import Patient, Unit
+from rounds.models import Patient, Unit, Update
 from rounds.models.types import utcnow
 from rounds.services.access import grant_family_access
 from rounds.services.accounts import create_unit, create_user, find_user_by_email
@@ -105,7 +105,7 @@ def _post_history(
             next_update_at=next_at.astimezone(UTC),
             language=day.get("language", "en"),
         )
-        update = post_update(clinician, patient, fields, at=posted)
+        update = db.session.get(Update, post_update(clinician, patient, fields, at=posted))
         for language, words in day.get("translations", {}).items():
             translated = TranslationFields(
                 summary=words["summary"],
@@ -127,10 +127,11 @@ def _post_history(
                 at=posted + timedelta(minutes=25),
             )
         if day.get("retract_wrong_child"):
-            wrong = post_update(
+            wrong_id = post_update(
                 clinician,
                 patient,
                 UpdateFields(status="serious", summary=day["retract_wrong_child"]),
                 at=posted + timedelta(minutes=40),
             )
+            wrong = db.session.get(Update, wrong_id)
             retract_update(clinician, wrong, "Posted to the wrong child")

@@ -145,12 +145,11 @@ class Factory:
     ) -> int:
         """Post an update through the service; returns the update id."""
         with self.app.app_context():
-            update = post_update(
+            return post_update(
                 db.session.get(User, author.id),
                 db.session.get(Patient, patient_id),
                 UpdateFields(status=fields.pop("status", "serious"), summary=summary, **fields),
             )
-            return update.id
 
     def get_unit_of(self, patient_id: int) -> int:
         """The unit a child is in."""

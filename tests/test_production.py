@@ -505,7 +505,7 @@ def insert_is_held(server: PrivatePostgres) -> bool:
         return bool(
             conn.execute(
                 "SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
-                "AND query ILIKE 'INSERT INTO updates%'"
+                "AND query ILIKE '%INSERT INTO updates%'"
             ).fetchone()
         )
 

@@ -28,13 +28,49 @@ def events_of(app, patient_id):
 
 
 def test_post_adds_the_next_event_and_an_audit_row(app, world, make):
-    make.post(world.clinician, world.child_a1, "Second update.")
+    # PostgreSQL writes all four rows in one statement, SQLite one by one: the rows agree.
+    fields = {
+        "body_notes": {"breathing": "On two litres of oxygen."},
+        "plan": "Try less oxygen.",
+        "watch_for": [{"if": "A fever", "then": "We call you."}],
+        "language": "es",
+    }
+    update_id = make.post(world.clinician, world.child_a1, "Second update.", **fields)
     assert events_of(app, world.child_a1) == [(1, "posted"), (2, "posted")]
     with app.app_context():
-        actions = db.session.scalars(
-            sa.select(AuditEvent.action).where(AuditEvent.patient_id == world.child_a1)
+        update = db.session.get(Update, update_id)
+        assert (update.patient_id, update.author_id, update.version, update.summary) == (
+            world.child_a1,
+            world.clinician.id,
+            1,
+            "Second update.",
+        )
+        assert (update.body_notes, update.plan, update.watch_for, update.language) == (
+            fields["body_notes"],
+            fields["plan"],
+            fields["watch_for"],
+            "es",
+        )
+        assert update.original_id is None and update.corrects_id is None
+        event = db.session.scalar(
+            sa.select(FamilyEvent).where(
+                FamilyEvent.patient_id == world.child_a1, FamilyEvent.seq == 2
+            )
+        )
+        assert (event.update_id, event.created_at) == (update.id, update.created_at)
+        assert db.session.get(Patient, world.child_a1).last_event_seq == 2
+        audited = db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.patient_id == world.child_a1, AuditEvent.action == "post_update")
+            .order_by(AuditEvent.id)
         ).all()
-    assert actions.count("post_update") == 2
+    assert len(audited) == 2
+    assert (audited[-1].actor_id, audited[-1].target, audited[-1].detail) == (
+        world.clinician.id,
+        f"update:{update_id}",
+        "",
+    )
+    assert abs((audited[-1].at - update.created_at).total_seconds()) < 60
 
 
 def test_correction_is_a_new_version_and_keeps_the_old_text(app, world):
@@ -118,8 +154,8 @@ def test_concurrent_posts_for_one_child_all_succeed_in_order(database_url, world
             db.session.execute(sa.text("SELECT 1"))  # hold a connection before the start line
             barrier.wait()
             try:
-                update = post_update(author, patient, UpdateFields("serious", f"Post {index}"))
-                results.append(update.id)
+                fields = UpdateFields("serious", f"Post {index}")
+                results.append(post_update(author, patient, fields))
             except Exception as error:  # noqa: BLE001 - any failure is the test's finding
                 errors.append(repr(error))
             finally:

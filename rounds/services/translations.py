@@ -330,7 +330,7 @@ def add_translation(
     db.session.flush()
     # The event and the row share their moment: the family's feed tells whose language a
     # "translated" event was for by it (rounds.feed.translated_for).
-    event = add_family_event(seq, update.patient_id, "translated", update, at)
+    event = add_family_event(seq, patient, "translated", update.id, at)
     audit(
         "add_translation",
         translator,
@@ -338,7 +338,7 @@ def add_translation(
         target=f"update:{update.id}",
         detail=f"into {language}",
     )
-    commit_and_publish(event, patient)
+    commit_and_publish(event)
     return translation
 
 
