@@ -12,12 +12,12 @@ from functools import wraps
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from rounds.extensions import db
 from rounds.i18n import LANGUAGES
-from rounds.models import AccessGrant, Patient, Update, User
+from rounds.models import AccessGrant, Patient, StaffMembership, Update, User
 from rounds.models.types import utcnow
 
 
@@ -56,14 +56,17 @@ def can_admit(user: User) -> bool:
     return user.is_authenticated and user.staff_role in WRITER_ROLES
 
 
-def staff_may(user: User, action: Action, patient: Patient) -> bool:
+def staff_may(user: User, action: Action, patient: Patient, in_unit: bool | None = None) -> bool:
     """A staff member's role allows ``action``, the child is in one of their units, and
-    (for anything new) the child is still admitted."""
+    (for anything new) the child is still admitted. ``in_unit``: whether the child is in one
+    of their units, when it was read with the child (else their units are read)."""
     if user.staff_role is None:
         return False
     if action in NEEDS_ADMITTED and not patient.is_admitted:
         return False
-    return action in STAFF_ACTIONS[user.staff_role] and patient.unit_id in user.unit_ids
+    if action not in STAFF_ACTIONS[user.staff_role]:
+        return False
+    return in_unit if in_unit is not None else patient.unit_id in user.unit_ids
 
 
 def read_cutoff() -> datetime:
@@ -219,11 +222,26 @@ def _granted_patient_or_404(patient_id: int, *also) -> Patient:
 
 def get_staff_patient(patient_id: int, action: Action = Action.READ) -> Patient:
     """A child for a staff screen: only staff rights count, never a family grant the same
-    person may also hold (a nurse who is a parent sees their child as family, elsewhere)."""
-    return _patient_or_404(
-        patient_id,
-        lambda patient: current_user.is_authenticated and staff_may(current_user, action, patient),
+    person may also hold (a nurse who is a parent sees their child as family, elsewhere).
+    The child, its unit and whether it is one of theirs in one query: every post runs it."""
+    if not current_user.is_authenticated or current_user.staff_role is None:
+        abort(404)
+    found = db.session.execute(
+        _STAFF_CHILD, {"patient_id": patient_id, "user_id": current_user.id}
+    ).first()
+    if found is None or not staff_may(current_user, action, found[0], in_unit=found[1]):
+        abort(404)
+    return found[0]
+
+
+_STAFF_CHILD = _CHILD_WITH_UNIT.add_columns(
+    exists()
+    .where(
+        StaffMembership.user_id == bindparam("user_id"),
+        StaffMembership.unit_id == Patient.unit_id,
     )
+    .label("in_unit")
+)
 
 
 def get_child_row(model, row_id: int, patient: Patient):
