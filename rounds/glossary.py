@@ -14,7 +14,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from flask import Flask, g
@@ -211,10 +211,20 @@ def terms_in(text: str, language: str) -> list[Term]:
     return list(found.values())
 
 
-def _mark(text, language: str) -> tuple[Markup, list[str]]:
+def _mark(text, language: str) -> tuple[Markup, tuple[str, ...]]:
     if isinstance(text, Markup):  # already HTML: words inside tags must not be touched
-        return text, []
-    text = "" if text is None else str(text)
+        return text, ()
+    return _marked("" if text is None else str(text), language)
+
+
+# A family's feed is made again for each new event and holds the same texts every time;
+# finding their words is most of making it (py-spy, bench/load.py). The same text in the
+# same language always comes out the same.
+MARKED_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=MARKED_CACHE_SIZE)
+def _marked(text: str, language: str) -> tuple[Markup, tuple[str, ...]]:
     pieces, marked, last = [], [], 0
     for start, end, term in _occurrences(text, language):
         if term.id in marked:
@@ -223,7 +233,7 @@ def _mark(text, language: str) -> tuple[Markup, list[str]]:
         pieces += [escape(text[last:start]), BUTTON.format(term.id, text[start:end])]
         last = end
     pieces.append(escape(text[last:]))
-    return Markup("").join(pieces), marked
+    return Markup("").join(pieces), tuple(marked)
 
 
 def mark_terms(text: str, language: str) -> Markup:
