@@ -164,6 +164,10 @@ class ProductionConfig(Config):
         # default 100 connections.
         "pool_size": int(os.environ.get("ROUNDS_DB_POOL_SIZE", "10")),
         "max_overflow": 10,
+        # The connection returned last is handed out first: a post or fetch finds a database
+        # process that has just run (and prepared) its statements, not the coldest of the
+        # pool. The rest stay idle for pool_pre_ping to check.
+        "pool_use_lifo": True,
         # During a reconnect storm a thousand sockets queue for a connection at once.
         "pool_timeout": 30,
     }
