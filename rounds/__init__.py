@@ -28,8 +28,15 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
-    """Build the app: load config, init extensions, register blueprints, sockets, errors, CLI."""
+def create_app(
+    config_name: str | None = None, overrides: dict | None = None, *, commands: bool = True
+) -> Flask:
+    """Build the app: load config, init extensions, register blueprints, sockets, errors and,
+    unless ``commands`` is False, the command line's commands (``flask db``, demo data).
+
+    A server process (``rounds.wsgi``) leaves the commands out, and with them alembic: a
+    seventh of its start, and every process of a hospital restarts at once after a deploy.
+    """
     app = Flask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
@@ -45,7 +52,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     # overflow inside the database driver.
     app.url_map.converters["int"] = DatabaseIdConverter
 
-    from rounds import cli, errors, glossary, i18n, plain_words, security, templating
+    from rounds import errors, glossary, i18n, plain_words, security, templating
 
     register_extensions(app)
     i18n.register_i18n(app)
@@ -55,7 +62,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     templating.register_templating(app)
     plain_words.register_plain_words(app)
     glossary.register_glossary(app)
-    cli.register_cli(app)
+    if commands:
+        from flask_migrate import Migrate
+
+        from rounds import cli
+        from rounds.extensions import db
+
+        Migrate(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+        cli.register_cli(app)
     return app
 
 
@@ -73,7 +87,6 @@ def register_extensions(app: Flask) -> None:
         db,
         limiter,
         login_manager,
-        migrate,
         socketio,
     )
     from rounds.forms import whole_number
@@ -82,7 +95,6 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         event.listen(db.engine, "connect", configure_sqlite)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     compress.init_app(app)
 
     login_manager.init_app(app)

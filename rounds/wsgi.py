@@ -14,7 +14,7 @@ monkey.patch_all()
 
 from rounds import create_app  # noqa: E402 - must follow the patch
 
-app = create_app("production")
+app = create_app("production", commands=False)
 
 # One gevent worker holds a thousand sockets and serves every request in one thread, so a
 # full garbage collection stops all of them at once: measured at 70-250 ms per collection
