@@ -36,9 +36,10 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    # pool_pre_ping: a connection the database dropped (restart, failover) is replaced before
-    # use. hide_parameters: an error logged by SQLAlchemy never carries what someone typed.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    # hide_parameters: an error logged by SQLAlchemy never carries what someone typed. A
+    # connection the database closed (restart, failover) is replaced before use, by
+    # rounds.extensions.drop_closed_postgres_connection.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     REDIS_URL = os.environ.get("REDIS_URL")
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
@@ -166,7 +167,7 @@ class ProductionConfig(Config):
         "max_overflow": 10,
         # The connection returned last is handed out first: a post or fetch finds a database
         # process that has just run (and prepared) its statements, not the coldest of the
-        # pool. The rest stay idle for pool_pre_ping to check.
+        # pool. The rest stay idle, and are checked when next handed out.
         "pool_use_lifo": True,
         # During a reconnect storm a thousand sockets queue for a connection at once.
         "pool_timeout": 30,

@@ -85,6 +85,7 @@ def register_extensions(app: Flask) -> None:
         compress,
         configure_sqlite,
         db,
+        drop_closed_postgres_connection,
         limiter,
         login_manager,
         socketio,
@@ -95,6 +96,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         event.listen(db.engine, "connect", configure_sqlite)
+        event.listen(db.engine, "checkout", drop_closed_postgres_connection)
     compress.init_app(app)
 
     login_manager.init_app(app)

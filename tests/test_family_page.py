@@ -1,8 +1,10 @@
 """The family's page: what it shows, how heavy it is, and the late-update notice."""
 
 import re
+import time
 from datetime import timedelta
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -177,6 +179,42 @@ def test_an_events_fetch_hands_its_connection_back_with_transactions_on(database
             db.session.flush()
             db.session.rollback()
             assert db.session.scalar(sa.select(sa.func.count(Unit.id))) == before
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_connection_the_database_closed_is_replaced_before_a_request_uses_it(databases):
+    # A restart or a failover closes every pooled connection: the next request gets a new one
+    # instead of failing on the old (rounds.extensions.drop_closed_postgres_connection).
+    url = databases.new("postgresql")
+    options = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 1, "max_overflow": 0}
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options})
+    try:
+        world = Factory(app).world()
+        client = app.test_client()
+        sign_in(client, world.parent_a1.email)
+        events = f"/family/children/{world.child_a1}/events.json?after=0"
+        assert client.get(events).status_code == 200
+
+        def backend() -> int:
+            with app.app_context():
+                return db.session.connection().connection.dbapi_connection.info.backend_pid
+
+        closed = backend()
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (closed,))
+            for _ in range(100):
+                gone = not admin.execute(
+                    "SELECT 1 FROM pg_stat_activity WHERE pid = %s", (closed,)
+                ).fetchone()
+                if gone:
+                    break
+                time.sleep(0.05)
+        again = client.get(events)
+        assert again.status_code == 200 and again.get_json()["events"]
+        assert backend() != closed
     finally:
         with app.app_context():
             db.session.remove()
