@@ -89,15 +89,15 @@ def post_update(
         "created_at": at or utcnow(),
         **fields.as_columns(),
     }
-    unit_id = patient.unit_id
     if db.session.get_bind().dialect.name == "postgresql":
         update_id, seq = db.session.execute(_POST_IN_ONE, {**written, "audited_at": utcnow()}).one()
+        event = EventWritten(patient.id, seq, patient.unit_id)
     else:
         seq = next_event_seq(patient.id)
         update_id = db.session.execute(_INSERT_UPDATE, written).scalar_one()
-        add_family_event(seq, patient, "posted", update_id, written["created_at"])
+        event = add_family_event(seq, patient, "posted", update_id, written["created_at"])
         audit("post_update", author, patient.id, target=f"update:{update_id}")
-    commit_and_publish(EventWritten(written["patient_id"], seq, unit_id))
+    commit_and_publish(event)
     return update_id
 
 
