@@ -41,7 +41,9 @@ def drop_closed_postgres_connection(dbapi_connection, _record, _proxy) -> None:
     never sees it (SQLAlchemy's documented pessimistic check on checkout, DisconnectionError).
 
     A server that closes a connection sends its last words, then end of file: the first
-    non-blocking read takes the words, the second meets the end. No round trip, where
+    non-blocking read takes the words, the second meets the end. (A checkout in the instant
+    between the words and the end still gets the dying connection: that request answers 503,
+    try again.) No round trip, where
     ``pool_pre_ping`` sent a query before every request (0.4 ms of each post's path to its
     push, bench/request_cost.py with a trace).
     """
