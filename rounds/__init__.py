@@ -86,6 +86,7 @@ def register_extensions(app: Flask) -> None:
         configure_sqlite,
         db,
         drop_closed_postgres_connection,
+        drop_transaction_where_marked,
         limiter,
         login_manager,
         socketio,
@@ -97,6 +98,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         event.listen(db.engine, "connect", configure_sqlite)
         event.listen(db.engine, "checkout", drop_closed_postgres_connection)
+    # The app's hooks run before the blueprints' (their sign-in checks query the database).
+    app.before_request(drop_transaction_where_marked)
     compress.init_app(app)
 
     login_manager.init_app(app)

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and bound to an app in ``create_app``."""
 
 import psycopg
+from flask import current_app, request
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -67,6 +68,34 @@ def configure_sqlite(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+
+def on_postgresql() -> bool:
+    """Whether this app's database is PostgreSQL (production), not SQLite (the default)."""
+    return db.engine.dialect.name == "postgresql"
+
+
+def runs_without_transaction(only_on_postgresql: bool = False):
+    """Mark a view whose requests run without a transaction (``without_transaction``).
+
+    ``drop_transaction_where_marked`` acts on the mark before anything else of the request,
+    the sign-in check's query included. ``only_on_postgresql``: the view's writes are one
+    statement there, several in turn on SQLite.
+    """
+
+    def mark(view):
+        view.runs_without_transaction = "postgresql" if only_on_postgresql else "always"
+        return view
+
+    return mark
+
+
+def drop_transaction_where_marked() -> None:
+    """Before each request (the app's hook, ahead of the blueprints' sign-in checks)."""
+    view = current_app.view_functions.get(request.endpoint)
+    mark = getattr(view, "runs_without_transaction", None)
+    if mark == "always" or (mark == "postgresql" and on_postgresql()):
+        without_transaction()
 
 
 def without_transaction() -> None:

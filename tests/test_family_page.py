@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask import request
 
 from config import Config
 from rounds import create_app
@@ -15,7 +16,7 @@ from rounds.extensions import db
 from rounds.family import catch_up
 from rounds.models import Unit
 from rounds.models.types import utcnow
-from tests.conftest import sign_in
+from tests.conftest import post_form, sign_in
 from tests.factories import Factory
 
 PAGE_BUDGET = 60 * 1024  # bytes, compressed, all assets included (issue #3)
@@ -184,6 +185,43 @@ def test_an_events_fetch_hands_its_connection_back_with_transactions_on(database
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_hot_requests_run_without_a_transaction_and_the_others_with_one(app, client, world):
+    # An events fetch, and on PostgreSQL a post (its writes are one statement there), skip
+    # BEGIN and COMMIT: the family's push and screen come sooner. Everything else, a page
+    # that reads and audits included, keeps its transaction.
+    on_postgresql = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    seen: dict[str, set[bool]] = {}
+
+    def note(conn, _cursor, _statement, _parameters, _context, _many):
+        dbapi = conn.connection.dbapi_connection  # what the driver does, not what was asked
+        if isinstance(dbapi, psycopg.Connection):
+            autocommit = dbapi.autocommit
+        else:
+            autocommit = dbapi.isolation_level is None  # sqlite3's "no BEGIN"
+        seen.setdefault(request.endpoint, set()).add(autocommit)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        sign_in(client, world.clinician.email)
+        assert client.get(f"/staff/patients/{world.child_a1}").status_code == 200
+        posted = post_form(
+            client,
+            f"/staff/patients/{world.child_a1}/updates",
+            {"status": "serious", "summary": "A quiet morning.", "action": "post"},
+        )
+        assert posted.status_code == 302
+        sign_in(client, world.parent_a1.email)
+        events = client.get(f"/family/children/{world.child_a1}/events.json?after=0")
+        assert "A quiet morning." in events.get_json()["html"]
+    finally:
+        with app.app_context():
+            sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert seen["family.events"] == {True}
+    assert seen["staff.post"] == ({True} if on_postgresql else {False})
+    assert seen["staff.patient"] == {False}
 
 
 def _process_running(pid: int) -> bool:

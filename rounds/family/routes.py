@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from rounds import feed
-from rounds.extensions import db, limiter, without_transaction
+from rounds.extensions import db, limiter, runs_without_transaction
 from rounds.family.catch_up import events_since
 from rounds.family.forms import LanguageForm, RelativeRequestForm
 from rounds.forms import ConfirmForm, whole_number
@@ -44,14 +44,6 @@ from rounds.services.invitations import (
 from rounds.templating import invitation_card
 
 bp = Blueprint("family", __name__, url_prefix="/family")
-
-
-@bp.before_request
-def fetch_without_transaction():
-    """An events fetch reads, then writes one audit row: no transaction needed (see
-    ``without_transaction``). Before the sign-in check, whose user query is the first."""
-    if request.endpoint == "family.events":
-        without_transaction()
 
 
 @bp.before_request
@@ -173,6 +165,8 @@ def relative_invitation(patient_id: int, request_id: int):
 # from a hospital Wi-Fi's one address. Exempt, Flask-Limiter also skips working out which
 # limits would apply: 5-10 % of a fetch's server time (py-spy; A/B in one process).
 @limiter.exempt
+# It reads, then writes one audit row: no transaction needed.
+@runs_without_transaction()
 def events(patient_id: int):
     """Everything after event ``after``: the events in order, and the feed as it is now.
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import String, bindparam, cast, insert, literal, select, true
 from sqlalchemy.exc import IntegrityError
 
-from rounds.extensions import db
+from rounds.extensions import db, on_postgresql
 from rounds.models import AuditEvent, FamilyEvent, Patient, Update, UpdateRetraction, User
 from rounds.models.types import utcnow
 from rounds.services.audit import audit
@@ -89,7 +89,7 @@ def post_update(
         "created_at": at or utcnow(),
         **fields.as_columns(),
     }
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         update_id, seq = db.session.execute(_POST_IN_ONE, {**written, "audited_at": utcnow()}).one()
         event = EventWritten(patient.id, seq, patient.unit_id)
     else:
