@@ -26,7 +26,9 @@ def fmt(value, digits=1) -> str:
 
 
 def ratio(app, node) -> str:
-    if app is None or node is None or node == 0:
+    """app / node; none when either is missing or node's is not above zero (node's resident
+    memory can fall between two readings: its collector ran)."""
+    if app is None or node is None or node <= 0:
         return "-"
     return f"{app / node:.2f}x"
 
