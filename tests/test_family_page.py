@@ -2,6 +2,7 @@
 
 import re
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -162,14 +163,23 @@ def test_a_phone_away_for_longer_than_the_kept_events_still_gets_every_one(
         assert "While away 4" in body["html"]
 
 
+@contextmanager
+def _app_with_one_connection(url: str):
+    """The app on ``url`` with a pool of one connection: every request gets the same one."""
+    options = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 1, "max_overflow": 0}
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options})
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_an_events_fetch_hands_its_connection_back_with_transactions_on(database_url):
     # Events fetches run without a transaction; the next request on the same connection
     # (a post, which must save all or nothing) has to get one again.
-    options = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 1, "max_overflow": 0}
-    app = create_app(
-        "test", {"SQLALCHEMY_DATABASE_URI": database_url, "SQLALCHEMY_ENGINE_OPTIONS": options}
-    )
-    try:
+    with _app_with_one_connection(database_url) as app:
         world = Factory(app).world()
         client = app.test_client()
         sign_in(client, world.parent_a1.email)
@@ -181,10 +191,6 @@ def test_an_events_fetch_hands_its_connection_back_with_transactions_on(database
             db.session.flush()
             db.session.rollback()
             assert db.session.scalar(sa.select(sa.func.count(Unit.id))) == before
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def test_the_hot_requests_run_without_a_transaction_and_the_others_with_one(app, client, world):
@@ -237,9 +243,7 @@ def test_a_connection_the_database_closed_is_replaced_before_a_request_uses_it(d
     # A restart or a failover closes every pooled connection: the next request gets a new one
     # instead of failing on the old (rounds.extensions.drop_closed_postgres_connection).
     url = databases.new("postgresql")
-    options = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 1, "max_overflow": 0}
-    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options})
-    try:
+    with _app_with_one_connection(url) as app:
         world = Factory(app).world()
         client = app.test_client()
         sign_in(client, world.parent_a1.email)
@@ -262,7 +266,3 @@ def test_a_connection_the_database_closed_is_replaced_before_a_request_uses_it(d
         again = client.get(events)
         assert again.status_code == 200 and again.get_json()["events"]
         assert backend() != closed
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()

@@ -20,8 +20,8 @@ def audit(
 ) -> None:
     """Write an audit row in the current transaction (the caller commits).
 
-    A plain INSERT into the table, as ``record_view``: a post writes one before its family
-    hears of it.
+    A plain INSERT into the table: every post, and every family fetch after a push
+    (``record_view``), writes one before it answers.
     """
     db.session.execute(
         _INSERT,
@@ -40,15 +40,7 @@ def record_view(viewer: User, patient_id: int, what: str = "updates") -> None:
 
     Every family fetch after a push comes here.
     """
-    db.session.execute(
-        _INSERT,
-        {
-            "action": "view_" + what,
-            "actor_id": viewer.id,
-            "patient_id": patient_id,
-            "detail": _client_hint(),
-        },
-    )
+    audit("view_" + what, viewer, patient_id, detail=_client_hint())
     db.session.commit()
 
 
