@@ -44,9 +44,8 @@ def drop_closed_postgres_connection(dbapi_connection, _record, _proxy) -> None:
     A server that closes a connection sends its last words, then end of file: the first
     non-blocking read takes the words, the second meets the end. (A checkout in the instant
     between the words and the end still gets the dying connection: that request answers 503,
-    try again.) No round trip, where
-    ``pool_pre_ping`` sent a query before every request (0.4 ms of each post's path to its
-    push, bench/request_cost.py with a trace).
+    try again.) No round trip, where ``pool_pre_ping`` sent a query before every request
+    (0.4 ms of each post's path to its push, bench/request_cost.py with a trace).
     """
     pgconn = getattr(dbapi_connection, "pgconn", None)
     if pgconn is None:  # not psycopg: SQLite's connections live in this process
