@@ -24,8 +24,8 @@ from flask_migrate import upgrade  # noqa: E402
 
 from rounds import create_app  # noqa: E402
 from rounds.extensions import db  # noqa: E402
-from tests.factories import Factory  # noqa: E402
-from tests.live import HttpUser, SocketUser, start_server  # noqa: E402
+from tests.support.factories import Factory  # noqa: E402
+from tests.support.live import HttpUser, SocketUser, start_server  # noqa: E402
 
 
 def percentile(values, p):

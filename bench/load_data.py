@@ -20,7 +20,7 @@ from rounds import create_app  # noqa: E402
 from rounds.auth.sessions import start_session  # noqa: E402
 from rounds.extensions import db  # noqa: E402
 from rounds.models import FamilyEvent, Patient, Update, User  # noqa: E402
-from tests.factories import Factory  # noqa: E402
+from tests.support.factories import Factory  # noqa: E402
 
 SUMMARY_WHILE_AWAY = "Posted while the app was restarting."
 

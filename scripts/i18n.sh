@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Keep the translation catalogs in step with the code: find every marked word in the Python,
 # templates and scripts, then add new ones to (and drop gone ones from) each language's .po.
-# New entries arrive empty; tests/test_translations.py fails until each is translated.
+# New entries arrive empty; tests/unit/test_translations.py fails until each is translated.
 # Usage: scripts/i18n.sh            (after changing any family-facing words)
 set -euo pipefail
 cd "$(dirname "$0")/.."

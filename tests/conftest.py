@@ -18,7 +18,7 @@ from flask_migrate import upgrade
 
 from rounds import create_app
 from rounds.extensions import db
-from tests.factories import Factory
+from tests.support.factories import Factory
 
 PG_ADMIN_DSN = os.environ.get(
     "ROUNDS_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres password=postgres dbname=test"
@@ -31,7 +31,7 @@ PG_URL = (
 BACKENDS = ["sqlite", "postgresql"]
 RUN_ID = uuid.uuid4().hex[:8]
 
-pytest_plugins = ["tests.live", "tests.ci_rules", "pytester"]
+pytest_plugins = ["tests.support.live", "tests.support.ci_rules", "pytester"]
 
 
 def pg_admin():

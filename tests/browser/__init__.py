@@ -1,0 +1,1 @@
+"""Debian's Chromium driving live servers through Playwright."""

@@ -1,0 +1,1 @@
+"""Production mode for real: gunicorn processes, nginx, private Redis and PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Tests that need no database server, no app process and no browser."""
