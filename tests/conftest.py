@@ -6,7 +6,6 @@ TEMPLATE`` on PostgreSQL). With CI=true a skipped or xfailed test is a failure.
 """
 
 import os
-import re
 import shutil
 import uuid
 
@@ -31,7 +30,12 @@ PG_URL = (
 BACKENDS = ["sqlite", "postgresql"]
 RUN_ID = uuid.uuid4().hex[:8]
 
-pytest_plugins = ["tests.support.live", "tests.support.ci_rules", "pytester"]
+pytest_plugins = [
+    "tests.support.live",
+    "tests.support.browser",
+    "tests.support.ci_rules",
+    "pytester",
+]
 
 
 def pg_admin():
@@ -149,43 +153,6 @@ def make(app):
 def world(make):
     """Two units, staff of every role, three children, three families (see Factory.world)."""
     return make.world()
-
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    """The CSRF token in a rendered form."""
-    match = CSRF_RE.search(html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def without_csrf_tokens(html: str) -> str:
-    """The page with its forms' CSRF tokens blanked: a token is signed with the second it was
-    made, so two renders of one page a second apart differ there and nowhere else."""
-    return CSRF_RE.sub('name="csrf_token" value=""', html)
-
-
-def sign_in(client, email: str, password: str = Factory.PASSWORD):
-    """Sign in through the real form; returns the response."""
-    page = client.get("/signin")
-    token = csrf_from(page.get_data(as_text=True))
-    response = client.post(
-        "/signin", data={"email": email, "password": password, "csrf_token": token}
-    )
-    assert response.status_code == 302, f"sign-in failed for {email}"
-    return response
-
-
-def session_csrf(client) -> str:
-    """This session's CSRF token (one per session, valid for every form)."""
-    return csrf_from(client.get("/signin").get_data(as_text=True))
-
-
-def post_form(client, url: str, data: dict):
-    """POST ``data`` as a form would, with this session's CSRF token."""
-    return client.post(url, data={**data, "csrf_token": session_csrf(client)})
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from rounds import create_app
 from rounds.extensions import db
 from rounds.models import AccessGrant, Patient, User
 from rounds.services.access import AccessError, give_family_access, revoke_family_access
-from tests.conftest import post_form, sign_in
+from tests.support.client import post_form, sign_in
 
 
 def active_grants(app, user_id, patient_id):

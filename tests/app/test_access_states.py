@@ -12,15 +12,9 @@ from rounds.extensions import db
 from rounds.models import AccessGrant, AccessRequest, AuditEvent, Patient, User
 from rounds.models.types import utcnow
 from rounds.services.patients import discharge_patient
-from tests.app.test_invitations import LINK, invite, join_as_new
-from tests.conftest import csrf_from, post_form, sign_in
+from tests.support.client import csrf_from, post_form, sign_in, signed_in
 from tests.support.factories import Factory
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    sign_in(client, email)
-    return client
+from tests.support.invitations import LINK, invite, join_as_new
 
 
 def grant_of(app, email, patient_id) -> AccessGrant | None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from rounds.extensions import db, socketio
 from rounds.models import AuditEvent, Patient, Unit, User
-from tests.conftest import post_form, sign_in
+from tests.support.client import post_form, sign_in
 from tests.support.factories import Factory
 
 NEW_PASSWORD = "violet kettle harbour"  # fictional

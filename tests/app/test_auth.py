@@ -1,7 +1,7 @@
 """Signing in and out."""
 
 from rounds.models import AuditEvent
-from tests.conftest import csrf_from, post_form, sign_in
+from tests.support.client import csrf_from, post_form, sign_in
 from tests.support.factories import Factory
 
 

@@ -17,7 +17,7 @@ from rounds.extensions import db
 from rounds.family import catch_up
 from rounds.models import Unit
 from rounds.models.types import utcnow
-from tests.conftest import post_form, sign_in
+from tests.support.client import post_form, sign_in
 from tests.support.factories import Factory
 
 PAGE_BUDGET = 60 * 1024  # bytes, compressed, all assets included (issue #3)

@@ -45,7 +45,7 @@ from rounds.staff.forms import (
 )
 from rounds.staff.translation_forms import TranslationForm
 from rounds.vocabulary import BODY_SYSTEMS
-from tests.conftest import session_csrf, sign_in
+from tests.support.client import session_csrf, sign_in
 
 HUGE = 100_000  # beyond MAX_CONTENT_LENGTH: the request itself is refused
 SCRIPT = "<script>alert(1)</script>"

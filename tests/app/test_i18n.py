@@ -5,20 +5,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
 from rounds import timefmt
-from rounds.i18n import TRANSLATIONS_DIR
-from tests.conftest import csrf_from, post_form, sign_in, without_csrf_tokens
-
-
-def tr(locale: str, msgid: str, **values) -> str:
-    """What the catalog says for ``msgid``: the test reads the same source as the app."""
-    with (TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as source:
-        text = read_po(source, locale=locale)[msgid].string
-    assert text, f"{locale} has no translation of {msgid!r}"
-    return text % values if values else text
+from tests.support.catalog import tr
+from tests.support.client import csrf_from, post_form, sign_in, without_csrf_tokens
 
 
 def html_tag(page: str) -> str:
@@ -192,7 +183,7 @@ def test_the_invitation_card_is_in_the_invited_relatives_language(client, world)
 
 
 def test_a_relative_joins_in_the_language_the_nurse_chose(app, client, world):
-    from tests.app.test_invitations import invite, join_as_new
+    from tests.support.invitations import invite, join_as_new
 
     sign_in(client, world.nurse.email)
     _, link, _ = invite(client, world.child_a1, name="Rose Example", invitee_language="ht")
@@ -210,7 +201,7 @@ def test_a_relative_joins_in_the_language_the_nurse_chose(app, client, world):
 
 
 def test_the_relatives_own_choice_on_the_page_beats_the_invitations(app, client, world):
-    from tests.app.test_invitations import invite
+    from tests.support.invitations import invite
 
     sign_in(client, world.nurse.email)
     _, link, _ = invite(client, world.child_a1, name="Rose Example", invitee_language="ht")

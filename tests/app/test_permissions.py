@@ -31,7 +31,7 @@ from rounds.models import (
     UserSession,
 )
 from rounds.models.types import utcnow
-from tests.conftest import session_csrf, sign_in
+from tests.support.client import session_csrf, sign_in
 
 SIGNED_IN = (
     "clinician",

@@ -15,17 +15,11 @@ from sqlalchemy import func, select
 from rounds import create_app
 from rounds.extensions import db
 from rounds.models import AuditEvent, Update, UserSession
-from tests.conftest import csrf_from, post_form, sign_in
+from tests.support.client import csrf_from, post_form, sign_in, signed_in
 from tests.support.factories import Factory
 
 SESSION_COOKIE = "rounds_session"
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    sign_in(client, email)
-    return client
 
 
 def cookie_of(client) -> str:
@@ -417,7 +411,7 @@ def test_trying_addresses_on_the_join_page_is_limited(database_url):
     """The join page says an address is taken; an invitation holder cannot try many."""
     from rounds.models import Patient, User
     from rounds.services.invitations import create_invitation
-    from tests.app.test_invitations import join_as_new
+    from tests.support.invitations import join_as_new
 
     app = create_app(
         "test",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from rounds import create_app
 from rounds.extensions import db, socketio
 from rounds.models import AuditEvent
-from tests.conftest import sign_in
+from tests.support.client import sign_in
 
 
 def socket_for(app, email):

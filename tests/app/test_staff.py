@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from rounds.extensions import db
 from rounds.models import AccessGrant, FamilyEvent, Patient, Update
 from rounds.models.types import utcnow
-from tests.conftest import post_form, sign_in
+from tests.support.client import post_form, sign_in
 
 
 def count(app, model, *where):

@@ -28,7 +28,7 @@ from rounds.services.translations import (
     translation_queue,
 )
 from rounds.services.updates import UpdateFields, correct_update, retract_update
-from tests.conftest import post_form, sign_in
+from tests.support.client import post_form, sign_in
 
 SPANISH = TranslationFields(summary="La niña durmió bien.")
 LABEL = "Translated by the care team's interpreter"

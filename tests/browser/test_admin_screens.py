@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import screenshot
 from tests.support.factories import Factory
-from tests.support.live import screenshot
 
 
 @pytest.mark.browser

@@ -7,28 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.live import screenshot
+from tests.support.browser import DEADLINE, DESK, PHONE, open_phone, screenshot, sign_in_page
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 800}
-DESK = {"width": 1280, "height": 900}
-DEADLINE = 10_000  # ms: generous; "within a second" is measured in bench/, not asserted
-
-
-def sign_in(page, base_url, email):
-    page.goto(base_url + "/signin")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").click()
-
-
-def open_phone(browser, base_url, email):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
-    page = context.new_page()
-    sign_in(page, base_url, email)
-    expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
-    page.evaluate("window.__sameDocument = true")  # lost if the page reloads
-    return page
 
 
 def post_from_composer(page, summary, status_label):
@@ -46,7 +27,7 @@ def test_post_correct_retract_reach_the_right_phone_live(browser, live_server, w
     screenshot(james, "family-child-360")
 
     desk = browser.new_context(viewport=DESK).new_page()
-    sign_in(desk, base, ward.clinician.email)
+    sign_in_page(desk, base, ward.clinician.email)
     expect(desk.get_by_role("heading", name="Unit census")).to_be_visible()
     screenshot(desk, "staff-census-1280")
     desk.get_by_role("link", name="Noah Chen").click()
@@ -107,7 +88,7 @@ def test_post_correct_retract_reach_the_right_phone_live(browser, live_server, w
 
 def test_validation_error_keeps_the_text_and_points_at_the_field(browser, live_server, ward):
     desk = browser.new_context(viewport=DESK).new_page()
-    sign_in(desk, live_server.url, ward.clinician.email)
+    sign_in_page(desk, live_server.url, ward.clinician.email)
     desk.goto(f"{live_server.url}/staff/patients/{ward.noah}")
     desk.get_by_label("Today's plan and goals").fill("Keep him comfortable tonight.")
     desk.get_by_role("button", name="Post update").click()
@@ -175,7 +156,7 @@ def test_parent_of_two_children_picks_one_on_a_phone(browser, live_server, ward,
     page = context.new_page()
     page.goto(live_server.url + "/signin")
     screenshot(page, "sign-in-360")
-    sign_in(page, live_server.url, ward.maria.email)
+    sign_in_page(page, live_server.url, ward.maria.email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your children's updates")
     screenshot(page, "family-home-360")
     page.get_by_role("link", name=re.compile("Noah Chen")).click()
@@ -203,7 +184,7 @@ def test_census_and_child_page_follow_what_colleagues_post(browser, live_server,
 
     unit_nurse = live_make.person("nurse", (live_make.get_unit_of(ward.noah),), name="Ada Obi")
     desk = browser.new_context(viewport=DESK).new_page()
-    sign_in(desk, live_server.url, ward.clinician.email)
+    sign_in_page(desk, live_server.url, ward.clinician.email)
     leo_row = desk.locator("tr", has_text="Leo Lopez")
     expect(leo_row).to_contain_text("No update today")
     desk.evaluate("window.__sameDocument = true")
@@ -233,7 +214,7 @@ def test_a_nurse_invites_at_the_bedside_and_revokes_live(browser, live_server, l
     base = live_server.url
     unit_nurse = live_make.person("nurse", (ward.unit_id,), name="Priya Shah")
     desk = browser.new_context(viewport=DESK).new_page()
-    sign_in(desk, base, unit_nurse.email)
+    sign_in_page(desk, base, unit_nurse.email)
     desk.goto(f"{base}/staff/patients/{ward.noah}/family")
     desk.get_by_label("Family member's full name").nth(0).fill("Grace Chen")
     desk.get_by_label("Relationship to the child").nth(0).select_option("Grandparent")

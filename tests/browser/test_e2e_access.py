@@ -12,8 +12,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from playwright.sync_api import expect
 
-from tests.browser.test_e2e import DESK, PHONE, sign_in
-from tests.support.live import screenshot
+from tests.support.browser import DESK, PHONE, screenshot, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +37,7 @@ def test_a_bedside_check_and_a_grandparent_asked_for_by_a_guardian(
     base = live_server.url
     nurse = live_make.person("nurse", (ward.unit_id,), name="Priya Shah")
     desk = browser.new_context(viewport=DESK).new_page()
-    sign_in(desk, base, nurse.email)
+    sign_in_page(desk, base, nurse.email)
 
     # The nurse invites the grandmother and asks for a bedside check first.
     desk.goto(f"{base}/staff/patients/{ward.noah}/family")
@@ -67,7 +66,7 @@ def test_a_bedside_check_and_a_grandparent_asked_for_by_a_guardian(
 
     # The father (a guardian) asks for an aunt abroad; the nurse approves; he gets the link.
     father = phone_page(browser)
-    sign_in(father, base, ward.james.email)
+    sign_in_page(father, base, ward.james.email)
     expect(father.get_by_role("heading", level=1)).to_have_text("Noah Chen")
     screenshot(father, "family-child-page-guardian-360")
     father.get_by_role("link", name="Ask for another relative to follow Noah").click()
@@ -127,7 +126,7 @@ def test_a_clinician_whose_session_ran_out_while_typing_loses_nothing(browser, l
     base = live_server.url
     context = browser.new_context(viewport=DESK)
     tablet = context.new_page()
-    sign_in(tablet, base, ward.clinician.email)
+    sign_in_page(tablet, base, ward.clinician.email)
     tablet.goto(f"{base}/staff/patients/{ward.leo}")
     summary = "Leo breathed on his own all morning and smiled at his sister."
     tablet.get_by_label("Improving").check()
@@ -157,11 +156,11 @@ def test_a_lost_phone_the_nurse_re_invites_and_the_mother_chooses_a_new_passphra
     base = live_server.url
     nurse = live_make.person("nurse", (ward.unit_id,), name="Priya Shah")
     lost = phone_page(browser)
-    sign_in(lost, base, ward.maria.email)
+    sign_in_page(lost, base, ward.maria.email)
     expect(lost.get_by_role("heading", level=1)).to_have_text("Leo Lopez")
 
     desk = browser.new_context(viewport=DESK).new_page()
-    sign_in(desk, base, nurse.email)
+    sign_in_page(desk, base, nurse.email)
     desk.goto(f"{base}/staff/patients/{ward.leo}/family")
     desk.get_by_text("Lost phone or passphrase").click()
     desk.get_by_role("button", name="New invitation for Maria Lopez").click()

@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from rounds.glossary import GLOSSARY_PATH
-from tests.app.test_i18n import tr
-from tests.browser.test_e2e import DEADLINE, DESK, PHONE, sign_in
-from tests.support.live import screenshot
+from tests.support.browser import DEADLINE, DESK, PHONE, screenshot, sign_in_page
+from tests.support.catalog import tr
 
 pytestmark = pytest.mark.browser
 PASSPHRASE = "mango river lantern"  # noqa: S105 - fictional
@@ -42,7 +41,7 @@ def test_a_kreyol_speaking_mother_far_away_reads_todays_update(browser, live_ser
 
     # At the bedside: the nurse invites Chloe's mother, in Haitian Creole.
     desk = browser.new_context(viewport=DESK).new_page()
-    sign_in(desk, base, nurse.email)
+    sign_in_page(desk, base, nurse.email)
     desk.goto(f"{base}/staff/patients/{chloe}/family")
     desk.get_by_label("Family member's full name").nth(0).fill("Marie Joseph")
     desk.get_by_label("Relationship to the child").nth(0).select_option("Mother")
@@ -90,7 +89,7 @@ def test_a_kreyol_speaking_mother_far_away_reads_todays_update(browser, live_ser
 
     # The interpreter translates it from the queue.
     interpreting = browser.new_context(viewport=DESK).new_page()
-    sign_in(interpreting, base, interpreter.email)
+    sign_in_page(interpreting, base, interpreter.email)
     interpreting.get_by_role("link", name="Translations").click()
     interpreting.locator("tr", has_text="Chloe Joseph").get_by_role(
         "link", name="Translate"

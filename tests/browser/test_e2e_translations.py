@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 from rounds.extensions import db
 from rounds.models import User
 from rounds.services.accounts import choose_language
-from tests.browser.test_e2e import DEADLINE, DESK, open_phone, sign_in
-from tests.support.live import screenshot
+from tests.support.browser import DEADLINE, DESK, open_phone, screenshot, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +62,7 @@ def test_interpreter_translates_and_the_kreyol_phone_shows_it_live(
     expect(latest.locator(".update__summary")).to_have_attribute("lang", "en")
 
     desk = browser.new_context(viewport=DESK).new_page()
-    sign_in(desk, base, chloe.interpreter.email)
+    sign_in_page(desk, base, chloe.interpreter.email)
     desk.get_by_role("link", name="Translations").click()
     row = desk.locator("tr", has_text="Chloe Joseph")
     expect(row).to_contain_text("Haitian Creole")

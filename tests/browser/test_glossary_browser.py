@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from rounds import create_app
 from rounds.glossary import register_glossary
-from tests.support.live import screenshot
+from tests.support.browser import screenshot
 
 pytestmark = pytest.mark.browser
 SMALL_PHONE = {"width": 320, "height": 640}

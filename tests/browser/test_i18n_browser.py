@@ -6,16 +6,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.app.test_i18n import tr
-from tests.browser.test_e2e import DEADLINE, PHONE, sign_in
-from tests.support.live import screenshot
+from tests.support.browser import DEADLINE, PHONE, screenshot, sign_in_page
+from tests.support.catalog import tr
 
 pytestmark = pytest.mark.browser
 
 
 def phone(browser, base, email, **context):
     page = browser.new_context(viewport=PHONE, is_mobile=True, **context).new_page()
-    sign_in(page, base, email)
+    sign_in_page(page, base, email)
     expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
     return page
 
@@ -50,7 +49,7 @@ def test_relative_times_move_on_in_arabic_without_a_reload(browser, live_server,
     context = browser.new_context(viewport=PHONE, is_mobile=True)
     page = context.new_page()
     page.clock.install()
-    sign_in(page, live_server.url, ward.james.email)
+    sign_in_page(page, live_server.url, ward.james.email)
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
     live = tr("ar", "Live · checked at %(time)s", time="X").replace("X", "")

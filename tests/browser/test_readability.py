@@ -8,9 +8,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-import tests.support.live
+from tests.support.browser import SCREENSHOTS, screenshot
 from tests.support.jargon import plain_for
-from tests.support.live import screenshot
 
 DESK = {"width": 1280, "height": 900}
 TABLET = {"width": 800, "height": 1100}
@@ -193,7 +192,7 @@ def test_spanish_is_measured_with_a_spanish_formula(composer):
     expect(level_of(page)).to_have_attribute("data-state", "good")
     assert shown_grade(page) <= 6
     page.locator("[data-readability]").screenshot(
-        path=str(tests.support.live.SCREENSHOTS / "staff-readability-spanish-good.png")
+        path=str(SCREENSHOTS / "staff-readability-spanish-good.png")
     )
     expect(page.locator("[data-readability-jargon]")).to_be_hidden()
 

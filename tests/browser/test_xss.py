@@ -20,6 +20,7 @@ from rounds import create_app
 from rounds.extensions import db
 from rounds.staff.forms import WATCH_ROWS
 from rounds.vocabulary import BODY_SYSTEMS, STATUS_SCALE
+from tests.support.browser import screenshot
 from tests.support.factories import Factory, Person
 from tests.support.inert import (
     Watch,
@@ -27,7 +28,7 @@ from tests.support.inert import (
     browser_sign_in,
     start_test_server,
 )
-from tests.support.live import SCREENSHOTS, HttpUser
+from tests.support.live import HttpUser
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 800}
@@ -419,8 +420,7 @@ def update_ids(user: HttpUser, child: int) -> list[int]:
 
 def look(page, name: str, csp: bool) -> None:
     """The top of the page, for a person to see the payloads shown as words."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{'csp' if csp else 'no-csp'}.png"))
+    screenshot(page, f"{name}-{'csp' if csp else 'no-csp'}", full_page=False)
 
 
 def _field_values(fields: dict) -> dict:

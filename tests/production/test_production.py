@@ -7,6 +7,7 @@ wants (nginx hashes on it), so Secure cookies flow as they do in a hospital.
 
 import contextlib
 import html
+import json
 import os
 import re
 import subprocess
@@ -25,8 +26,9 @@ from sqlalchemy import func, select
 from rounds import create_app
 from rounds.extensions import db
 from rounds.models import AuditEvent, FamilyEvent, Patient, Update
+from tests.support.browser import screenshot
 from tests.support.factories import Factory
-from tests.support.live import ROOT, HttpUser, SocketUser, http_session, screenshot, wait_until
+from tests.support.live import ROOT, HttpUser, SocketUser, http_session, wait_until
 from tests.support.production import (
     PROCESS_HEADER,
     FamilyReader,
@@ -114,12 +116,22 @@ GOOD_SETTINGS = {
 }
 
 
+# What a production process ends up running with, printed by the entry point's own app.
+SHOW_SETTINGS = """
+import json, rounds.wsgi
+c = rounds.wsgi.app.config
+print(json.dumps({key: str(c[key]) for key in (
+    "SOCKETIO_ASYNC_MODE", "SESSION_COOKIE_SECURE", "SQLALCHEMY_DATABASE_URI",
+    "RATELIMIT_STORAGE_URI", "SOCKETIO_ALLOWED_ORIGINS", "PROXY_COUNT")}))
+"""
+
+
 def load_production_app(**changes) -> subprocess.CompletedProcess:
     """Import the gunicorn entry point with GOOD_SETTINGS changed (None drops a setting)."""
     env = {**os.environ, **GOOD_SETTINGS, **changes}
     env = {name: value for name, value in env.items() if value is not None}
     return subprocess.run(
-        [sys.executable, "-c", "import rounds.wsgi"],
+        [sys.executable, "-c", SHOW_SETTINGS],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -131,6 +143,16 @@ def load_production_app(**changes) -> subprocess.CompletedProcess:
 def test_production_loads_with_its_settings():
     result = load_production_app()
     assert result.returncode == 0, result.stderr
+    settings = json.loads(result.stdout.strip().splitlines()[-1])
+    assert settings == {
+        "SOCKETIO_ASYNC_MODE": "gevent",
+        "SESSION_COOKIE_SECURE": "True",
+        # postgresql:// as hosting panels write it, made psycopg 3's
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://rounds@127.0.0.1:5432/rounds",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # limits shared by all processes
+        "SOCKETIO_ALLOWED_ORIGINS": "['https://rounds.example.org']",
+        "PROXY_COUNT": "1",
+    }
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ what a phone's browser does.
 """
 
 import os
-import re
 import secrets
 import signal
 import socket
@@ -21,22 +20,10 @@ import socketio
 
 from rounds import create_app
 from rounds.extensions import db
+from tests.support.client import csrf_from
 from tests.support.factories import Factory
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-SCREENSHOTS = ROOT / "test-results" / "screenshots"
-FAILURES = ROOT / "test-results" / "failures"
-CONTEXTS_BEFORE = pytest.StashKey[set]()
 
 
 def free_port() -> int:
@@ -177,9 +164,6 @@ def http_session(verify: bool | str = True) -> requests.Session:
     return session
 
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
 class HttpUser:
     """A signed-in person talking HTTP to a live server, with their session cookie."""
 
@@ -209,9 +193,7 @@ class HttpUser:
     @staticmethod
     def csrf(html: str) -> str:
         """The CSRF token in a page."""
-        match = CSRF_RE.search(html)
-        assert match, "no CSRF token"
-        return match.group(1)
+        return csrf_from(html)
 
     def post_form(self, path: str, data: dict) -> requests.Response:
         """POST a form with this session's CSRF token."""
@@ -287,50 +269,3 @@ class SocketUser:
         """Disconnect if connected."""
         if self.client.connected:
             self.client.disconnect()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium, headless, driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """When a browser test fails, keep what each page it opened showed, and where it was, under
-    test-results/failures/, to see why without running it again (flakes under load)."""
-    report = yield
-    browser = getattr(item, "funcargs", {}).get("browser")
-    if browser is None:
-        return report
-    if call.when == "setup":  # the session's browser: contexts of earlier tests may be open
-        item.stash[CONTEXTS_BEFORE] = set(browser.contexts)
-    elif call.when == "call" and report.failed:
-        FAILURES.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", item.nodeid)[-120:]
-        before = item.stash.get(CONTEXTS_BEFORE, set())
-        pages = [p for c in browser.contexts if c not in before for p in c.pages]
-        for number, page in enumerate(pages):
-            try:
-                page.screenshot(path=str(FAILURES / f"{name}-{number}.png"), full_page=True)
-                (FAILURES / f"{name}-{number}.url").write_text(page.url + "\n")
-            except Exception as error:  # a closed or hung page must not hide the failure
-                (FAILURES / f"{name}-{number}.url").write_text(f"no screenshot: {error}\n")
-    return report
-
-
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot under test-results/screenshots/ for a person to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
