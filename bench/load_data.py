@@ -20,6 +20,7 @@ from rounds import create_app  # noqa: E402
 from rounds.auth.sessions import start_session  # noqa: E402
 from rounds.extensions import db  # noqa: E402
 from rounds.models import FamilyEvent, Patient, Update, User  # noqa: E402
+from rounds.services.sessions import open_record  # noqa: E402
 from tests.support.factories import Factory  # noqa: E402
 
 SUMMARY_WHILE_AWAY = "Posted while the app was restarting."
@@ -70,7 +71,10 @@ def mint_cookie(app, user_id: int) -> str:
     leaves it (with its server-side session record)."""
     browser = {"User-Agent": SWARM_USER_AGENT}
     with app.test_request_context(headers=browser, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-        start_session(db.session.get(User, user_id))
+        user = db.session.get(User, user_id)
+        token = open_record(user)
+        db.session.commit()
+        start_session(user, token)
         return app.session_interface.get_signing_serializer(app).dumps(dict(flask.session))
 
 

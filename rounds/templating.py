@@ -4,8 +4,9 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
+import segno
 from flask import Flask, current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -13,7 +14,6 @@ from rounds import timefmt
 from rounds.feed import LATE_GRACE
 from rounds.i18n import js_catalog, language_named, render_in
 from rounds.models.types import utcnow
-from rounds.services.invitations import link_and_qr_code
 from rounds.vocabulary import (
     BODY_SYSTEMS,
     ROLE_WORDS,
@@ -45,6 +45,15 @@ def asset(filename: str) -> str:
     path = Path(current_app.static_folder) / filename
     version = _fingerprint(path, path.stat().st_mtime) if path.is_file() else "0"
     return url_for("static", filename=filename, v=version)
+
+
+def link_and_qr_code(made, scale: int = 5) -> tuple[str, str]:
+    """The invitation's link, and its QR code as inline SVG (drawn here, nothing external)."""
+    link = url_for("join.open_link", token=made.token, _external=True)
+    qr_code = segno.make(link, error="m").svg_inline(
+        scale=scale, border=2, title=gettext("Invitation QR code")
+    )
+    return link, qr_code
 
 
 def invitation_card(patient, made, scale: int = 5) -> tuple[str, Markup]:

@@ -21,14 +21,14 @@ from flask_login import current_user, login_required, logout_user
 from werkzeug.exceptions import HTTPException
 
 from rounds.auth.forms import SignInForm
-from rounds.auth.sessions import end_this_session, start_session
+from rounds.auth.sessions import session_token, start_session
 from rounds.extensions import limiter
 from rounds.forms import ConfirmForm
 from rounds.i18n import LANGUAGE_BY_CODE, LANGUAGE_COOKIE
 from rounds.models import User
-from rounds.permissions import can_see_census
+from rounds.permissions import can_administer, can_see_census
+from rounds.services import sessions as session_records
 from rounds.services.accounts import find_user_by_email, normalise_email
-from rounds.services.audit import record_sign_in, record_sign_out
 from rounds.services.passwords import check_password, check_password_of_nobody
 
 bp = Blueprint("auth", __name__)
@@ -90,7 +90,7 @@ def authenticate(form: SignInForm) -> User | None:
     elif user.active and check_password(user.password_hash, form.password.data):
         return user
     g.sign_in_failed = True
-    record_sign_in(user, succeeded=False)
+    session_records.record_failed_sign_in(user, client=request.remote_addr)
     form.password.errors = [SIGN_IN_FAILED]
     return None
 
@@ -99,7 +99,7 @@ def home_for(user) -> str:
     """Where a person lands after signing in."""
     if can_see_census(user):
         return url_for("staff.census")
-    if user.staff_role == "admin":
+    if can_administer(user):
         return url_for("admin.audit_log")
     return url_for("family.home")
 
@@ -148,8 +148,8 @@ def signed_in_with(form: SignInForm) -> User | None:
         return None
     user = authenticate(form)
     if user is not None:
-        start_session(user)
-        record_sign_in(user, succeeded=True)
+        # The record and its audit row in one commit; then the browser's fresh session.
+        start_session(user, session_records.sign_in(user, client=request.remote_addr))
     return user
 
 
@@ -210,9 +210,7 @@ def sign_out():
     if not form.validate_on_submit():
         flash(_("Please press Sign out again."), "info")
         return redirect(url_for("auth.index"))
-    user = current_user._get_current_object()
-    end_this_session()
-    record_sign_out(user)  # commits
+    session_records.sign_out(current_user._get_current_object(), session_token())
     logout_user()
     session.clear()  # this browser only; its session record has ended too
     flash(_("You have signed out."), "info")

@@ -1,27 +1,21 @@
-"""Sessions: a new one at each sign-in, a server-side record of each, idle and absolute
-timeouts, and ending every session of an account at once.
+"""The browser's side of a session: a fresh one at each sign-in, holding the token of its
+server-side record, and the idle and absolute time limits.
 
-The session cookie holds a random token; the database keeps its hash (``UserSession``).
-Signing out ends that record, so the old cookie is worthless even if replayed; "sign out
-everywhere" and disabling an account end all of a person's records, in every process. Staff
-(anyone with a staff role, also when they follow their own child) are signed out after 30
-minutes without activity and 12 hours after signing in; family members after 14 days without
-activity.
+The records themselves (opened, ended, all of a person's ended at once) are written by
+rounds.services.sessions. Staff (anyone with a staff role, also when they follow their own
+child) are signed out after 30 minutes without activity and 12 hours after signing in; family
+members after 14 days without activity.
 """
 
-import hashlib
-import secrets
 import time
 
 from flask import current_app, g, session
 from flask_login import login_user
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 
-from rounds import realtime
 from rounds.extensions import db
 from rounds.models import User, UserSession
-from rounds.models.types import utcnow
-from rounds.services.audit import audit
+from rounds.services.sessions import token_hash
 
 TOKEN_KEY = "sid"  # noqa: S105 - the session key the token is kept under, not a secret
 
@@ -32,18 +26,16 @@ SURVIVES_SIGN_IN = ("joining",)
 SEEN_GRANULARITY = 60
 
 
-def start_session(user: User) -> None:
-    """Sign ``user`` in on a fresh session (no fixation): nothing from before survives but
-    an invitation under way."""
+def start_session(user: User, token: str) -> None:
+    """Sign ``user`` in on a fresh browser session (no fixation) holding ``token``, the token of
+    the record rounds.services.sessions opened: nothing from before survives but an
+    invitation under way."""
     kept = {key: session[key] for key in SURVIVES_SIGN_IN if key in session}
     session.clear()
     session.update(kept)
     # The CSRF token Flask-WTF cached for this request belongs to the session just cleared: a
     # form on the page this request renders must carry the new session's.
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-    token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token), started_at=utcnow()))
-    db.session.commit()
     session[TOKEN_KEY] = token
     login_user(user, remember=False)
     now = int(time.time())
@@ -84,17 +76,13 @@ def was_expired() -> bool:
     return bool(g.get("session_expired"))
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def signed_in_user(user_id: int) -> User | None:
     """The account this browser's session record belongs to, if the record is still open.
     One query: the account and its session together."""
     token = session.get(TOKEN_KEY)
     if not isinstance(token, str) or len(token) > 100:
         return None
-    return db.session.scalar(_SIGNED_IN, {"user_id": user_id, "token_hash": _token_hash(token)})
+    return db.session.scalar(_SIGNED_IN, {"user_id": user_id, "token_hash": token_hash(token)})
 
 
 # Built once, as every request runs it: building a select and working out its cache key cost
@@ -110,38 +98,7 @@ _SIGNED_IN = (
 )
 
 
-def _end_records(*which) -> None:
-    """End the open session records ``which`` selects (the caller commits)."""
-    db.session.execute(
-        update(UserSession).where(*which, UserSession.ended_at.is_(None)).values(ended_at=utcnow())
-    )
-
-
-def end_this_session() -> None:
-    """Sign-out in this browser: its session record ends (the caller commits)."""
+def session_token() -> str | None:
+    """The token of this browser's session record, if it holds one."""
     token = session.get(TOKEN_KEY)
-    if isinstance(token, str):
-        _end_records(UserSession.token_hash == _token_hash(token))
-
-
-def end_sessions(
-    by: User, user: User, action: str = "sign_out_everywhere", patient_id: int | None = None
-) -> None:
-    """End every session of ``user`` and close their live connections in every process.
-    Audited as ``action`` (against the child it was done from, if any); commits."""
-    _end_records(UserSession.user_id == user.id)
-    audit(action, by, patient_id, target=f"user:{user.id}")
-    db.session.commit()
-    realtime.disconnect_user(user.id)
-
-
-def set_account_active(by: User, user: User, active: bool) -> None:
-    """Disable an account (every session ends, every connection closes) or enable it again."""
-    if user.active == active:
-        return
-    user.active = active
-    if active:
-        audit("enable_account", by, target=f"user:{user.id}")
-        db.session.commit()
-    else:
-        end_sessions(by, user, action="disable_account")
+    return token if isinstance(token, str) else None

@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -51,7 +51,7 @@ def events_since(patient: Patient, after: int) -> dict:
         body["last_seq"] = shown.seq
         body["html"] = shown.html
     # Last: its commit expires every loaded object, and reading one again costs a query.
-    record_view(current_user, patient.id)
+    record_view(current_user, patient.id, client=request.remote_addr)
     return body
 
 

@@ -13,21 +13,22 @@ from flask import Blueprint, current_app, g, redirect, render_template, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rounds.auth.sessions import end_sessions, start_session
+from rounds.auth.sessions import start_session
 from rounds.extensions import limiter
 from rounds.forms import ConfirmForm
 from rounds.i18n import current_language, suggest_language
 from rounds.join.forms import CodeForm, JoinForm, NewPassphraseForm
-from rounds.services.accounts import add_user, find_user_by_email
+from rounds.services.accounts import find_user_by_email
 from rounds.services.invitations import (
     TOKEN_LENGTH,
     InvitationClosed,
     accept_invitation,
+    join_with_new_account,
     open_by_code,
     open_by_id,
     open_by_token,
+    reset_passphrase,
 )
-from rounds.services.passwords import hash_password
 
 bp = Blueprint("join", __name__, url_prefix="/join")
 
@@ -133,14 +134,17 @@ def welcome():
                 )
             ]
         else:
-            user = add_user(
-                form.email.data, form.name.data, form.passphrase.data, language=form.language.data
-            )
             try:
-                grant = accept_invitation(invitation.id, user)  # commits the account too
+                grant, token = join_with_new_account(
+                    invitation.id,
+                    form.email.data,
+                    form.name.data,
+                    form.passphrase.data,
+                    form.language.data,
+                )
             except InvitationClosed:
                 return closed()
-            start_session(user)  # a new session for the new account
+            start_session(grant.user, token)  # a new session for the new account
             return after_joining(grant)
     status = 400 if form.errors else 200
     return (
@@ -166,13 +170,11 @@ def new_passphrase(invitation):
     user = invitation.for_user
     suggest_language(user.language)
     if form.validate_on_submit():
-        user.password_hash = hash_password(form.passphrase.data)
         try:
-            grant = accept_invitation(invitation.id, user)  # commits the passphrase too
+            grant, token = reset_passphrase(invitation.id, user, form.passphrase.data)
         except InvitationClosed:
             return closed()
-        end_sessions(user, user, action="reset_passphrase", patient_id=grant.patient_id)
-        start_session(user)
+        start_session(user, token)
         return after_joining(grant)
     return (
         render_template("join/new_passphrase.html", invitation=invitation, user=user, form=form),

@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from rounds import realtime
-from rounds.auth.sessions import end_sessions
 from rounds.extensions import db
 from rounds.models import AccessGrant, AuditEvent, Patient, User
 from rounds.models.types import utcnow
 from rounds.permissions import open_grant
 from rounds.services.accounts import add_user, find_user_by_email
 from rounds.services.audit import audit
+from rounds.services.sessions import end_sessions
 
 READABLE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes: l/1, o/0, i
 

@@ -7,7 +7,7 @@ from rounds import realtime
 from rounds.extensions import db
 from rounds.i18n import LANGUAGES
 from rounds.models import StaffMembership, Unit, User
-from rounds.permissions import CENSUS_ROLES, can_see_census
+from rounds.permissions import census_unit_ids, followed_unit_ids
 from rounds.services.audit import audit
 from rounds.services.passwords import hash_password
 
@@ -235,13 +235,17 @@ def _follow_unit_rooms(user: User, before_role: str | None, before_units: set[in
     Rooms are otherwise chosen only when a socket connects; without this, a nurse taken off
     a unit would keep hearing that unit's notifications until their page reconnects.
     """
-    was = before_units if before_role in CENSUS_ROLES else set()
-    now = user.unit_ids if can_see_census(user) else set()
+    was = census_unit_ids(before_role, before_units)
+    now = followed_unit_ids(user)
     if was != now:
         realtime.move_unit_rooms(user.id, leave=was - now, join=now - was)
 
 
 def choose_language(user: User, code: str) -> None:
-    """A family member's language: Rounds' own words, and updates once translated into it."""
+    """A family member's language: Rounds' own words, and updates once translated into it.
+    Audited (the language code only)."""
+    if user.language == code:
+        return
     user.language = code
+    audit("choose_language", user, target=f"user:{user.id}", detail=f"language {code}")
     db.session.commit()

@@ -1,6 +1,5 @@
 """Audit rows, written inside the caller's transaction."""
 
-from flask import has_request_context, request
 from sqlalchemy import insert
 
 from rounds.extensions import db
@@ -35,27 +34,11 @@ def audit(
     )
 
 
-def record_view(viewer: User, patient_id: int, what: str = "updates") -> None:
-    """Audit that ``viewer`` read a child's information, and commit.
+def record_view(viewer: User, patient_id: int, what: str = "updates", client: str = "") -> None:
+    """Audit that ``viewer`` read a child's information, and commit. ``client``: the address
+    the read came from, for the record only.
 
     Every family fetch after a push comes here.
     """
-    audit("view_" + what, viewer, patient_id, detail=_client_hint())
+    audit("view_" + what, viewer, patient_id, detail=f"from {client}" if client else "")
     db.session.commit()
-
-
-def record_sign_in(user: User | None, succeeded: bool) -> None:
-    """Audit a sign-in or a failed one (never the address typed, never the password)."""
-    audit("sign_in" if succeeded else "sign_in_failed", user, detail=_client_hint())
-    db.session.commit()
-
-
-def record_sign_out(user: User) -> None:
-    """Audit a sign-out."""
-    audit("sign_out", user)
-    db.session.commit()
-
-
-def _client_hint() -> str:
-    """The client address, for the audit record only."""
-    return f"from {request.remote_addr}" if has_request_context() else ""

@@ -12,17 +12,19 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-import segno
-from flask import current_app, url_for
-from flask_babel import gettext
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
+from rounds import realtime
 from rounds.extensions import db
 from rounds.models import AccessGrant, AccessRequest, Invitation, Patient, User
 from rounds.models.types import utcnow
 from rounds.permissions import open_grant
+from rounds.services.accounts import add_user
 from rounds.services.audit import audit
+from rounds.services.passwords import hash_password
+from rounds.services.sessions import end_every_record, open_record
 
 # Eight characters a person can read aloud or off a card: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -47,15 +49,6 @@ class NewInvitation:
     def code_for_reading(self) -> str:
         """ "ABCD-EFGH": easier to read aloud and to type."""
         return f"{self.code[:4]}-{self.code[4:]}"
-
-
-def link_and_qr_code(made: NewInvitation, scale: int = 5) -> tuple[str, str]:
-    """The invitation's link, and its QR code as inline SVG (drawn here, nothing external)."""
-    link = url_for("join.open_link", token=made.token, _external=True)
-    qr_code = segno.make(link, error="m").svg_inline(
-        scale=scale, border=2, title=gettext("Invitation QR code")
-    )
-    return link, qr_code
 
 
 def _keyed_hash(kind: str, secret: str) -> str:
@@ -86,7 +79,36 @@ def create_invitation(
 ) -> NewInvitation:
     """Make an invitation for one family member; audited (as ``audit_as`` when a guardian
     makes the one a nurse approved). ``for_user``: a re-invitation, which gives that account
-    a new passphrase."""
+    a new passphrase. Commits."""
+    made = _add_invitation(
+        by,
+        patient,
+        name,
+        relationship,
+        is_guardian,
+        language,
+        contact,
+        needs_bedside_check,
+        for_user,
+        audit_as,
+    )
+    db.session.commit()
+    return made
+
+
+def _add_invitation(
+    by: User,
+    patient: Patient,
+    name: str,
+    relationship: str,
+    is_guardian: bool,
+    language: str,
+    contact: str = "",
+    needs_bedside_check: bool = False,
+    for_user: User | None = None,
+    audit_as: User | None = None,
+) -> NewInvitation:
+    """``create_invitation`` in the current transaction (the caller commits)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = utcnow()
@@ -109,7 +131,6 @@ def create_invitation(
     db.session.flush()
     action = "reinvite" if for_user is not None else "invite"
     audit(action, audit_as or by, patient.id, target=f"invitation:{invitation.id}")
-    db.session.commit()
     return NewInvitation(invitation, token, code)
 
 
@@ -167,19 +188,61 @@ def open_invitations(patient: Patient) -> list[Invitation]:
 
 def cancel_invitation(by: User, invitation: Invitation) -> None:
     """Make an invitation unusable at once; audited. Cancelling a closed one does nothing."""
+    if _cancel(by, invitation):
+        db.session.commit()
+
+
+def _cancel(by: User, invitation: Invitation) -> bool:
+    """``cancel_invitation`` in the current transaction; False if it was already closed."""
     if invitation.used_at is not None or invitation.cancelled_at is not None:
-        return
+        return False
     invitation.cancelled_at = utcnow()
     invitation.cancelled_by_id = by.id
     audit("cancel_invitation", by, invitation.patient_id, target=f"invitation:{invitation.id}")
-    db.session.commit()
+    return True
 
 
 def accept_invitation(invitation_id: int, user: User) -> AccessGrant:
-    """Use an invitation for ``user``: they may now see the child. One transaction.
+    """Someone signed in on this phone joins with an invitation: they may now see the child.
+    Raises InvitationClosed when it is no longer open. Commits."""
+    grant = _take_invitation(invitation_id, user)
+    db.session.commit()
+    return grant
+
+
+def join_with_new_account(
+    invitation_id: int, email: str, name: str, passphrase: str, language: str
+) -> tuple[AccessGrant, str]:
+    """A family member makes their account with an invitation: the account, the grant and a
+    first session record, all in one commit (a closed invitation makes no account). Returns
+    the grant and the session's token. Raises InvitationClosed."""
+    user = add_user(email, name, passphrase, language=language)
+    grant = _take_invitation(invitation_id, user)
+    token = open_record(user)
+    db.session.commit()
+    return grant, token
+
+
+def reset_passphrase(invitation_id: int, user: User, passphrase: str) -> tuple[AccessGrant, str]:
+    """A re-invitation (lost phone, forgotten passphrase) used: a new passphrase, every earlier
+    session of theirs ended (audited as ``reset_passphrase``), and a new one for this phone,
+    in one commit; then their live connections elsewhere close. Their grants stay. Returns
+    the grant and the new session's token. Raises InvitationClosed."""
+    user.password_hash = hash_password(passphrase)
+    grant = _take_invitation(invitation_id, user)
+    end_every_record(user, user, "reset_passphrase", grant.patient_id)
+    token = open_record(user)
+    db.session.commit()
+    realtime.disconnect_user(user.id)
+    return grant, token
+
+
+def _take_invitation(invitation_id: int, user: User) -> AccessGrant:
+    """Use an invitation for ``user`` in the current transaction (the caller commits).
 
     Taking the invitation is one conditional UPDATE, so two phones opening the same link at
-    the same moment cannot both get in. Raises InvitationClosed when it is no longer open.
+    the same moment cannot both get in. Raises InvitationClosed when it is no longer open,
+    after rolling back whatever the transaction held.
     """
     now = utcnow()
     taken = db.session.execute(
@@ -215,7 +278,6 @@ def accept_invitation(invitation_id: int, user: User) -> AccessGrant:
         )
         db.session.add(grant)
     audit("redeem_invitation", user, patient.id, target=f"invitation:{invitation_id}")
-    db.session.commit()
     return grant
 
 
@@ -284,8 +346,8 @@ def invitation_for_request(guardian: User, asked: AccessRequest) -> NewInvitatio
     """The guardian makes the invitation a nurse approved, to pass on. Asking again makes a
     fresh one and cancels the one before (its secrets were shown once and may be lost)."""
     if asked.invitation is not None and asked.invitation.is_open():
-        cancel_invitation(guardian, asked.invitation)
-    made = create_invitation(
+        _cancel(guardian, asked.invitation)
+    made = _add_invitation(
         asked.decided_by,
         db.session.get(Patient, asked.patient_id),
         asked.invited_name,

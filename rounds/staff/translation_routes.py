@@ -10,8 +10,7 @@ from rounds.models import Patient, Update
 from rounds.permissions import (
     TRANSLATOR_ROLES,
     Action,
-    family_may_still_read,
-    get_staff_patient,
+    get_translatable_update,
     staff_may,
     staff_required,
     translatable_languages,
@@ -24,7 +23,6 @@ from rounds.services.translations import (
     add_translation,
     earlier_translation,
     machine_draft,
-    may_translate,
     newest_translation,
     translation_queue,
 )
@@ -55,25 +53,6 @@ def translations():
         items=translation_queue(current_user),
         languages=[LANGUAGE_BY_CODE[code] for code in languages],
     )
-
-
-def get_translatable_update(update_id: int, language: str) -> tuple[Update, Patient]:
-    """An update the current user may translate into ``language``, and its child; else 404,
-    the same for an update that does not exist, one of a child outside the user's units, a
-    language they do not translate or the update's own, and a retracted update."""
-    update = db.session.get(Update, update_id)
-    if update is None:
-        abort(404)
-    patient = get_staff_patient(update.patient_id, Action.READ)
-    if (
-        language not in LANGUAGE_BY_CODE
-        or language == update.language
-        or not may_translate(current_user, language, patient)
-        or not family_may_still_read(patient)
-        or is_retracted(update)
-    ):
-        abort(404)
-    return update, patient
 
 
 def back_to() -> str:
@@ -134,7 +113,7 @@ def translate(update_id: int, lang: str):
         return corrected_meanwhile(current, patient, lang)
     form = TranslationForm(original=update)
     if request.method == "GET":
-        record_view(current_user, patient.id)
+        record_view(current_user, patient.id, client=request.remote_addr)
         return start_translation(update, patient, lang, form)
     if not form.validate_on_submit():
         return render_translate(update, patient, lang, form, 400)
@@ -174,6 +153,6 @@ def corrected_meanwhile(current: Update, patient: Patient, lang: str):
     if current is None or is_retracted(current) or current.language == lang:
         flash("This update changed a moment ago. Nothing was sent.", "warning")
         return redirect(url_for(".translations"))
-    record_view(current_user, patient.id)
+    record_view(current_user, patient.id, client=request.remote_addr)
     form = TranslationForm(original=current)
     return render_translate(current, patient, lang, form, 409, corrected_meanwhile=True)

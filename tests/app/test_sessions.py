@@ -480,8 +480,8 @@ def test_a_post_from_another_site_is_not_offered_for_saving(app, world, make):
     # A clinician signed out everywhere (not by time) does get their own text back.
     clinician = signed_in(app, world.clinician.email)
     page = clinician.get(f"/staff/patients/{world.child_a1}").get_data(as_text=True)
-    from rounds.auth.sessions import end_sessions
     from rounds.models import User
+    from rounds.services.sessions import end_sessions
 
     with app.app_context():
         user = db.session.get(User, world.clinician.id)

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from itertools import count
 from types import SimpleNamespace
 
-from rounds.auth.sessions import set_account_active
 from rounds.extensions import db
 from rounds.models import Patient, Unit, Update, User
 from rounds.services.access import grant_family_access, revoke_family_access
 from rounds.services.accounts import create_unit, create_user
 from rounds.services.invitations import create_invitation
 from rounds.services.patients import admit_patient
+from rounds.services.sessions import set_account_active
 from rounds.services.updates import UpdateFields, post_update
 
 _serial = count(1)
