@@ -16,8 +16,17 @@ from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from rounds.extensions import db
-from rounds.i18n import LANGUAGES
-from rounds.models import AccessGrant, Patient, StaffMembership, Update, User
+from rounds.i18n import LANGUAGE_BY_CODE, LANGUAGES
+from rounds.models import (
+    AccessGrant,
+    AccessRequest,
+    Patient,
+    StaffMembership,
+    Unit,
+    Update,
+    UpdateRetraction,
+    User,
+)
 from rounds.models.types import utcnow
 
 
@@ -54,6 +63,40 @@ def can_see_census(user: User) -> bool:
 def can_admit(user: User) -> bool:
     """Clinicians and nurses admit children to their units."""
     return user.is_authenticated and user.staff_role in WRITER_ROLES
+
+
+def can_administer(user: User) -> bool:
+    """Admins manage staff accounts and units and read the audit log; nobody else does."""
+    return user.is_authenticated and user.staff_role == "admin"
+
+
+def has_family_settings(user: User) -> bool:
+    """A family member chooses the language they read in; staff screens are English."""
+    return user.is_authenticated and user.staff_role is None
+
+
+def census_unit_ids(staff_role: str | None, unit_ids: set[int]) -> set[int]:
+    """The units whose live rooms (census, staff pages) someone with ``staff_role`` in
+    ``unit_ids`` follows: their units if they see the census, else none."""
+    return set(unit_ids) if staff_role in CENSUS_ROLES else set()
+
+
+def followed_unit_ids(user: User) -> set[int]:
+    """``census_unit_ids`` of a person as they are now."""
+    return census_unit_ids(user.staff_role, user.unit_ids) if user.is_authenticated else set()
+
+
+def admitting_units(user: User) -> list[Unit]:
+    """The units ``user`` may admit a child to: their own, if their role admits."""
+    return list(user.units) if can_admit(user) else []
+
+
+def get_admitting_unit(unit_id: int | None) -> Unit:
+    """A unit the current user may admit a child to; else 404."""
+    unit = next((u for u in admitting_units(current_user) if u.id == unit_id), None)
+    if unit is None:
+        abort(404)
+    return unit
 
 
 def staff_may(user: User, action: Action, patient: Patient, in_unit: bool | None = None) -> bool:
@@ -116,11 +159,37 @@ def translatable_languages(user: User) -> list[str]:
 
 
 def may_translate(user: User, language: str, patient: Patient | None = None) -> bool:
-    """Whether ``user`` may add a translation into ``language`` (of an update of ``patient``:
-    a child in one of their units)."""
+    """Whether ``user`` may add a translation into ``language`` (for ``patient``: a child of
+    one of their units whose family still reads)."""
     if language not in translatable_languages(user):
         return False
-    return patient is None or patient.unit_id in user.unit_ids
+    return patient is None or (patient.unit_id in user.unit_ids and family_may_still_read(patient))
+
+
+def may_translate_update(user: User, update: Update, patient: Patient, language: str) -> bool:
+    """Whether ``user`` may translate this update of ``patient`` into ``language``: a language
+    Rounds speaks other than the update's own, and ``may_translate``."""
+    return (
+        language in LANGUAGE_BY_CODE
+        and language != update.language
+        and may_translate(user, language, patient)
+    )
+
+
+def get_translatable_update(update_id: int, language: str) -> tuple[Update, Patient]:
+    """An update the current user may translate into ``language``, and its child; else 404,
+    the same for an update that does not exist, one of a child outside the user's units, a
+    language they do not translate or the update's own, and a retracted update."""
+    update = db.session.get(Update, update_id)
+    if update is None:
+        abort(404)
+    patient = get_staff_patient(update.patient_id, Action.READ)
+    retracted = db.session.scalar(
+        select(UpdateRetraction.id).where(UpdateRetraction.update_id == update.thread_id)
+    )
+    if retracted is not None or not may_translate_update(current_user, update, patient, language):
+        abort(404)
+    return update, patient
 
 
 # A family member's own reads, run by every events fetch after a push and every socket
@@ -193,21 +262,35 @@ _CHILD_WITH_UNIT = (
 )
 
 
-def _patient_or_404(patient_id: int, allowed) -> Patient:
-    """The child, if ``allowed(patient)``; else 404, the same as a child that does not exist."""
+def readable_child(
+    user: User, patient_id: int, followed: dict[int, Patient] | None = None
+) -> Patient | None:
+    """The child, if ``user`` may read their updates: as family (a grant in force) or as staff
+    of the child's unit; else None. ``followed``: the children this person's grants were just
+    read to be (``family_patients``), which spares a family member the query.
+
+    A family member, the most frequent reader by far (every push brings each of them here),
+    gets the child and the grant in one query; staff go the long way, by role and unit.
+    """
+    if not user.is_authenticated:
+        return None
+    if followed is not None and patient_id in followed:
+        return followed[patient_id]
+    if user.staff_role is None:
+        if followed is not None:
+            return None
+        return db.session.scalar(_FAMILY_CHILD, _family_reads(user, patient_id=patient_id))
     patient = db.session.scalar(_CHILD_WITH_UNIT, {"patient_id": patient_id})
-    if patient is None or not allowed(patient):
+    return patient if patient is not None and may(user, Action.READ, patient) else None
+
+
+def get_patient(patient_id: int) -> Patient:
+    """A child whose updates the current user may read; else 404, the same as a child that
+    does not exist."""
+    patient = readable_child(current_user, patient_id)
+    if patient is None:
         abort(404)
     return patient
-
-
-def get_patient(patient_id: int, action: Action = Action.READ) -> Patient:
-    """Fetch a child for the current user and check the right to ``action``; else 404."""
-    if action is Action.READ and current_user.is_authenticated and current_user.staff_role is None:
-        # A family member, the most frequent reader by far (every push brings each of them
-        # here): the child and the grant in one query. Staff go the long way, by role and unit.
-        return _granted_patient_or_404(patient_id)
-    return _patient_or_404(patient_id, lambda patient: may(current_user, action, patient))
 
 
 def _granted_patient_or_404(patient_id: int, *also) -> Patient:
@@ -277,6 +360,21 @@ def get_guardian_patient(patient_id: int) -> Patient:
     return _granted_patient_or_404(
         patient_id, Patient.discharged_at.is_(None), AccessGrant.is_guardian.is_(True)
     )
+
+
+def may_ask_for_relative(user: User, patient: Patient) -> bool:
+    """A parent or legal guardian of a child still in the unit asks for another relative."""
+    grant = open_grant(user, patient.id) if user.is_authenticated else None
+    return grant is not None and grant.is_active and grant.is_guardian and patient.is_admitted
+
+
+def get_approved_request(patient: Patient, request_id: int) -> AccessRequest:
+    """A request the current guardian made for this (already checked) child and a nurse
+    approved; 404 for anyone else's, one waiting or declined, or another child's."""
+    asked = get_child_row(AccessRequest, request_id, patient)
+    if asked.requested_by_id != current_user.id or not asked.approved:
+        abort(404)
+    return asked
 
 
 def staff_required(*roles: str):

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rounds.extensions import db, socketio
 from rounds.models import AccessGrant, Patient, User
-from rounds.permissions import can_see_census, grant_in_force
+from rounds.permissions import followed_unit_ids, grant_in_force
 
 NAMESPACE = "/"
 log = logging.getLogger(__name__)
@@ -286,7 +286,7 @@ def _catch_up_local_sockets() -> None:
             socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
             continue
         rooms = rooms_of.get(sid, [])
-        units = user.unit_ids if can_see_census(user) else set()
+        units = followed_unit_ids(user)
         told = set()
         for room in rooms:
             kind, _, ident = room.partition(":")

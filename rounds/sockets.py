@@ -10,7 +10,7 @@ from limits import parse_many
 from sqlalchemy.exc import SQLAlchemyError
 
 from rounds import permissions
-from rounds.extensions import db, socketio, without_transaction
+from rounds.extensions import socketio, without_transaction
 from rounds.family.catch_up import events_since
 from rounds.forms import LARGEST_ID
 from rounds.models import Patient, User
@@ -48,7 +48,7 @@ def admit(auth=None) -> bool:
         log.warning("socket refused: too many connections for one account")
         raise ConnectionRefusedError("too many connections")
     patient_ids = permissions.family_patient_ids(user)
-    unit_ids = user.unit_ids if permissions.can_see_census(user) else set()
+    unit_ids = permissions.followed_unit_ids(user)
     if not patient_ids and not unit_ids:
         return False
     join_room(user_room(user.id))
@@ -78,13 +78,7 @@ def catch_up(auth, user: User, granted: dict[int, Patient]) -> None:
     if wanted is None:  # not a family page (a staff screen, say)
         return
     patient_id, after = wanted
-    patient = granted.get(patient_id)
-    if patient is None and user.staff_role is not None:
-        # Not theirs as family, but staff may read a child of their unit, as get_patient
-        # lets them. A family member's grants were read just now: nothing more to ask.
-        patient = db.session.get(Patient, patient_id)
-        if patient is not None and not permissions.may(user, permissions.Action.READ, patient):
-            patient = None
+    patient = permissions.readable_child(user, patient_id, followed=granted)
     if patient is None:
         tell(request.sid, "access_ended", {"patient": patient_id})
         return

@@ -8,12 +8,13 @@ from sqlalchemy.orm import selectinload
 
 from rounds.admin import audit_search
 from rounds.admin.forms import ROLE_NAMES, AddStaffForm, ChangeStaffForm, UnitForm
-from rounds.auth.sessions import set_account_active
 from rounds.extensions import db
 from rounds.forms import ConfirmForm, confirmed_press
 from rounds.models import Patient, StaffMembership, Unit, User
+from rounds.permissions import can_administer
 from rounds.services import accounts
 from rounds.services.access import new_passphrase
+from rounds.services.sessions import set_account_active
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -22,7 +23,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @login_required
 def admins_only():
     """Every admin page needs a signed-in admin: checked here once, for every route."""
-    if current_user.staff_role != "admin":
+    if not can_administer(current_user):
         abort(404)
 
 

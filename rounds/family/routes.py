@@ -25,14 +25,14 @@ from rounds.family.catch_up import events_since
 from rounds.family.forms import LanguageForm, RelativeRequestForm
 from rounds.forms import ConfirmForm, whole_number
 from rounds.i18n import current_language
-from rounds.models import AccessGrant, AccessRequest, Patient
+from rounds.models import AccessGrant, Patient
 from rounds.permissions import (
-    Action,
     family_patient_ids,
-    get_child_row,
+    get_approved_request,
     get_guardian_patient,
     get_patient,
-    open_grant,
+    has_family_settings,
+    may_ask_for_relative,
 )
 from rounds.services.accounts import choose_language
 from rounds.services.audit import record_view
@@ -75,8 +75,8 @@ def home():
 @bp.get("/children/<int:patient_id>")
 def child(patient_id: int):
     """One child's updates: the latest on top, earlier ones below, live."""
-    patient = get_patient(patient_id, Action.READ)
-    record_view(current_user, patient.id)
+    patient = get_patient(patient_id)
+    record_view(current_user, patient.id, client=request.remote_addr)
     last_seq, threads = feed.family_snapshot(patient, current_language().code)
     closes_at = None
     if patient.discharged_at is not None:
@@ -90,20 +90,14 @@ def child(patient_id: int):
         threads=threads,
         late=feed.is_late(threads[0].current if threads else None),
         closes_at=closes_at,
-        is_guardian=is_guardian(patient),
+        may_ask_for_relative=may_ask_for_relative(current_user, patient),
     )
-
-
-def is_guardian(patient: Patient) -> bool:
-    """Whether the signed-in family member is this child's parent or legal guardian."""
-    grant = open_grant(current_user, patient.id)
-    return grant is not None and grant.is_guardian
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     """A family member's own settings: the language they read Rounds and the updates in."""
-    if current_user.staff_role:
+    if not has_family_settings(current_user):
         abort(404)
     form = LanguageForm(data={"language": current_user.language})
     if form.validate_on_submit():
@@ -148,9 +142,7 @@ def relatives(patient_id: int):
 def relative_invitation(patient_id: int, request_id: int):
     """The invitation a nurse approved, made now and shown once for the guardian to pass on."""
     patient = get_guardian_patient(patient_id)
-    asked = get_child_row(AccessRequest, request_id, patient)
-    if asked.requested_by_id != current_user.id or not asked.approved:
-        abort(404)
+    asked = get_approved_request(patient, request_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("family.relatives", patient_id=patient.id))
     made = invitation_for_request(current_user, asked)
@@ -166,14 +158,14 @@ def relative_invitation(patient_id: int, request_id: int):
 # limits would apply: 5-10 % of a fetch's server time (py-spy; A/B in one process).
 @limiter.exempt
 # It reads, then writes one audit row: no transaction needed.
-@runs_without_transaction()
+@runs_without_transaction
 def events(patient_id: int):
     """Everything after event ``after``: the events in order, and the feed as it is now.
 
     A page asks after a push, which only says that something exists; a reconnecting page
     gets the same answer on its socket (``rounds.sockets``).
     """
-    patient = get_patient(patient_id, Action.READ)
+    patient = get_patient(patient_id)
     after = whole_number(request.args.get("after", "0"))
     if after is None:
         abort(400)

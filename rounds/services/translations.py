@@ -6,7 +6,7 @@ A translation belongs to one version: a correction is a new version, and the tra
 the earlier one is then out of date until someone translates the correction. Rows are
 append-only; the newest for a version and language is what the family reads.
 
-Who may translate is decided in rounds.permissions (``may_translate``), re-exported here.
+Who may translate is decided in rounds.permissions (``may_translate_update``).
 """
 
 import logging
@@ -30,9 +30,8 @@ from rounds.models import (
 )
 from rounds.models.types import utcnow
 from rounds.permissions import (
-    family_may_still_read,
     family_still_reads,
-    may_translate,
+    may_translate_update,
     translatable_languages,
 )
 from rounds.services.audit import audit
@@ -49,7 +48,6 @@ __all__ = [
     "earlier_translation",
     "family_languages",
     "machine_draft",
-    "may_translate",
     "newest_translation",
     "translation_queue",
 ]
@@ -302,10 +300,8 @@ def add_translation(
     backdates it (demo history only).
     """
     patient = update.patient
-    if language not in LANGUAGE_BY_CODE or language == update.language:
-        raise TranslationRefused("not a language this update can be translated into")
-    if not may_translate(translator, language, patient) or not family_may_still_read(patient):
-        raise TranslationRefused("not allowed to translate this update")
+    if not may_translate_update(translator, update, patient, language):
+        raise TranslationRefused("not allowed to translate this update into this language")
     if not fields.summary.strip():
         raise TranslationRefused("a translation needs its summary")
     # The child's counter row first: a correction or retraction made at the same moment

@@ -17,6 +17,7 @@ from markupsafe import escape
 from rounds.extensions import db, socketio
 from rounds.models import AuditEvent, FamilyEvent, Patient, Update, UpdateTranslation, User
 from rounds.models.types import utcnow
+from rounds.permissions import may_translate
 from rounds.services.accounts import change_staff, choose_language
 from rounds.services.translations import (
     TranslationFields,
@@ -24,7 +25,6 @@ from rounds.services.translations import (
     TranslationRefused,
     add_translation,
     family_languages,
-    may_translate,
     translation_queue,
 )
 from rounds.services.updates import UpdateFields, correct_update, retract_update
