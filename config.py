@@ -36,10 +36,10 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    # hide_parameters: an error logged by SQLAlchemy never carries what someone typed. A
-    # connection the database closed (restart, failover) is replaced before use, by
-    # rounds.extensions.drop_closed_postgres_connection.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
+    # hide_parameters: an error logged by SQLAlchemy never carries what someone typed.
+    # pool_pre_ping: a pooled connection the database closed (a restart, a failover, an idle
+    # timeout) is found by a ping when handed out and replaced, so no request meets it.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True, "pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None

@@ -85,7 +85,6 @@ def register_extensions(app: Flask) -> None:
         compress,
         configure_sqlite,
         db,
-        drop_closed_postgres_connection,
         drop_transaction_where_marked,
         limiter,
         login_manager,
@@ -97,7 +96,6 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         event.listen(db.engine, "connect", configure_sqlite)
-        event.listen(db.engine, "checkout", drop_closed_postgres_connection)
     # The app's hooks run before the blueprints' (their sign-in checks query the database).
     app.before_request(drop_transaction_where_marked)
     compress.init_app(app)

@@ -7,20 +7,14 @@ commits, then notifies the child's family room.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, bindparam, cast, insert, literal, select, true
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from rounds.extensions import db, on_postgresql
-from rounds.models import AuditEvent, FamilyEvent, Patient, Update, UpdateRetraction, User
+from rounds.extensions import db
+from rounds.models import Patient, Update, UpdateRetraction, User
 from rounds.models.types import utcnow
 from rounds.services.audit import audit
-from rounds.services.events import (
-    TAKE_NEXT_SEQ,
-    EventWritten,
-    add_family_event,
-    commit_and_publish,
-    next_event_seq,
-)
+from rounds.services.events import add_family_event, commit_and_publish, next_event_seq
 
 
 class UpdateConflict(Exception):
@@ -77,11 +71,11 @@ def post_update(
     """Post a new update for a child; the family is notified after it is saved. Returns the
     new update's id.
 
-    ``at`` backdates the post (demo history only); it defaults to now. The family waits for
-    all of this before their push: on PostgreSQL the counter row, the update, its event and
-    the audit row are one statement (one round trip: one statement each, the ORM's inserts
-    of models among them, took about three times as long); elsewhere the same four, in turn.
+    ``at`` backdates the post (demo history only); it defaults to now. The child's counter row
+    first (concurrent posts for one child queue on its lock), then the update, its event and
+    the audit row, in one transaction on every database.
     """
+    seq = next_event_seq(patient.id)
     written = {
         "patient_id": patient.id,
         "author_id": author.id,
@@ -89,71 +83,16 @@ def post_update(
         "created_at": at or utcnow(),
         **fields.as_columns(),
     }
-    if on_postgresql():
-        update_id, seq = db.session.execute(_POST_IN_ONE, {**written, "audited_at": utcnow()}).one()
-        event = EventWritten(patient.id, seq, patient.unit_id)
-    else:
-        seq = next_event_seq(patient.id)
-        update_id = db.session.execute(_INSERT_UPDATE, written).scalar_one()
-        event = add_family_event(seq, patient, "posted", update_id, written["created_at"])
-        audit("post_update", author, patient.id, target=f"update:{update_id}")
+    update_id = db.session.execute(_INSERT_UPDATE, written).scalar_one()
+    event = add_family_event(seq, patient, "posted", update_id, written["created_at"])
+    audit("post_update", author, patient.id, target=f"update:{update_id}")
     commit_and_publish(event)
     return update_id
 
 
-_UPDATES, _EVENTS, _AUDIT = Update.__table__, FamilyEvent.__table__, AuditEvent.__table__
+# An insert into the table, built once: no object to track (the caller gets the id).
+_UPDATES = Update.__table__
 _INSERT_UPDATE = insert(_UPDATES).returning(_UPDATES.c.id)
-
-
-def _post_in_one():
-    """post_update's four writes as one PostgreSQL statement: the child's counter row (whose
-    lock makes concurrent posts queue, as next_event_seq), the update, its event, the audit
-    row. Each part is a data-modifying WITH query; the select at the end joins them so that
-    every one is in the statement."""
-    value = {
-        column.name: bindparam(column.name, type_=column.type)
-        for column in _UPDATES.columns
-        if column.name not in NOT_IN_A_FIRST_VERSION
-    }
-    seq = TAKE_NEXT_SEQ.cte("seq")
-    new = insert(_UPDATES).values(value).returning(_UPDATES.c.id, _UPDATES.c.created_at).cte("new")
-    event = (
-        insert(_EVENTS)
-        .from_select(
-            ["patient_id", "seq", "kind", "update_id", "created_at"],
-            select(
-                value["patient_id"],
-                seq.c.last_event_seq,
-                literal("posted"),
-                new.c.id,
-                new.c.created_at,
-            ).select_from(seq.join(new, true())),
-        )
-        .returning(_EVENTS.c.seq)
-        .cte("event")
-    )
-    audited = (
-        insert(_AUDIT)
-        .from_select(
-            ["at", "action", "actor_id", "patient_id", "target", "detail"],
-            select(
-                bindparam("audited_at", type_=_AUDIT.c.at.type),
-                literal("post_update"),
-                value["author_id"],
-                value["patient_id"],
-                literal("update:") + cast(new.c.id, String),
-                literal(""),
-            ),
-        )
-        .returning(_AUDIT.c.id)
-        .cte("audited")
-    )
-    return select(new.c.id, event.c.seq).select_from(new).join(event, true()).join(audited, true())
-
-
-# Every other column is bound by name when the statement runs: a value missing is an error.
-NOT_IN_A_FIRST_VERSION = ("id", "original_id", "corrects_id", "correction_reason")
-_POST_IN_ONE = _post_in_one()
 
 
 def latest_version(update: Update) -> Update:

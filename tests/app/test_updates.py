@@ -28,7 +28,7 @@ def events_of(app, patient_id):
 
 
 def test_post_adds_the_next_event_and_an_audit_row(app, world, make):
-    # PostgreSQL writes all four rows in one statement, SQLite one by one: the rows agree.
+    # The update, its event and its audit row, written together on both databases.
     fields = {
         "body_notes": {"breathing": "On two litres of oxygen."},
         "plan": "Try less oxygen.",
