@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from rounds.extensions import db
 from rounds.models import FamilyEvent, Patient, Update, UpdateRetraction, UpdateTranslation
@@ -84,6 +84,53 @@ def threads_for(patient: Patient, include_retracted: bool) -> list[Thread]:
         threads = [t for t in threads if t.retraction is None]
     threads.sort(key=lambda t: (t.original.created_at, t.original.id), reverse=True)
     return threads
+
+
+# The staff history, a page at a time: a long stay (an ECMO run of weeks, a hundred versions)
+# would otherwise render every version on every visit.
+HISTORY_PAGE = 10
+
+
+def history_page(
+    patient: Patient, before: Update | None = None, size: int = HISTORY_PAGE
+) -> tuple[list[Thread], bool]:
+    """Up to ``size`` of a child's update threads, retracted ones included, newest first by
+    when they were first posted, and whether there are earlier ones. ``before``: the first
+    version of the last thread already shown (a keyset cursor: later posts never shift it)."""
+    first = select(Update.id).where(Update.patient_id == patient.id, Update.original_id.is_(None))
+    if before is not None:
+        first = first.where(
+            or_(
+                Update.created_at < before.created_at,
+                (Update.created_at == before.created_at) & (Update.id < before.id),
+            )
+        )
+    ids = list(
+        db.session.scalars(
+            first.order_by(Update.created_at.desc(), Update.id.desc()).limit(size + 1)
+        )
+    )
+    more, ids = len(ids) > size, ids[:size]
+    if not ids:
+        return [], False
+    versions = db.session.scalars(
+        select(Update)
+        .where(or_(Update.id.in_(ids), Update.original_id.in_(ids)))
+        .order_by(Update.version.desc())
+        .options(joinedload(Update.author))
+    )
+    grouped: dict[int, list[Update]] = {thread_id: [] for thread_id in ids}
+    for update in versions:
+        grouped[update.thread_id].append(update)
+    retractions = {
+        r.update_id: r
+        for r in db.session.scalars(
+            select(UpdateRetraction)
+            .where(UpdateRetraction.update_id.in_(ids))
+            .options(joinedload(UpdateRetraction.retracted_by))
+        )
+    }
+    return [Thread(grouped[thread_id], retractions.get(thread_id)) for thread_id in ids], more
 
 
 def family_threads(patient: Patient, language: str | None = None) -> list[Thread]:
@@ -177,3 +224,44 @@ def is_late(update: Update | None, now: datetime | None = None) -> bool:
     if update is None or update.next_update_at is None:
         return False
     return (now or utcnow()) > update.next_update_at + LATE_GRACE
+
+
+# The census: each admitted child with the newest version of their newest update that families
+# can see, all in one query (a thread's place is its first version's, as in threads_for).
+_FIRST = aliased(Update)
+_NEWEST_THREAD = (
+    select(_FIRST.id)
+    .where(
+        _FIRST.patient_id == Patient.id,
+        _FIRST.original_id.is_(None),
+        ~exists().where(UpdateRetraction.update_id == _FIRST.id),
+    )
+    .order_by(_FIRST.created_at.desc(), _FIRST.id.desc())
+    .limit(1)
+    .correlate(Patient)
+    .scalar_subquery()
+)
+_VERSION = aliased(Update)
+_CURRENT_OF_NEWEST = (
+    select(_VERSION.id)
+    .where(or_(_VERSION.id == _NEWEST_THREAD, _VERSION.original_id == _NEWEST_THREAD))
+    .order_by(_VERSION.version.desc())
+    .limit(1)
+    .correlate(Patient)
+    .scalar_subquery()
+)
+_CENSUS = (
+    select(Patient, Update)
+    .outerjoin(Update, Update.id == _CURRENT_OF_NEWEST)
+    .where(Patient.discharged_at.is_(None))
+    .order_by(Patient.unit_id, Patient.bed, Patient.id)
+)
+
+
+def census_rows(unit_ids, patient_id: int | None = None) -> list[tuple[Patient, Update | None]]:
+    """Every child still in these units (or just ``patient_id``, if still there), with what
+    ``latest_family_update`` would give for each, by bed: one query for any number of rows."""
+    statement = _CENSUS.where(Patient.unit_id.in_(list(unit_ids)))
+    if patient_id is not None:
+        statement = statement.where(Patient.id == patient_id)
+    return [(patient, update) for patient, update in db.session.execute(statement)]

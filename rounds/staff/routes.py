@@ -2,30 +2,31 @@
 
 from datetime import datetime, time, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from rounds import feed
 from rounds.extensions import db, runs_without_transaction
-from rounds.forms import ConfirmForm
+from rounds.forms import ConfirmForm, whole_number
 from rounds.models import Patient, Unit, Update
 from rounds.models.types import utcnow
 from rounds.permissions import (
     CENSUS_ROLES,
     WRITER_ROLES,
     Action,
+    admitting_units,
     can_admit,
-    family_may_still_read,
+    get_admitting_unit,
     get_staff_patient,
     get_update,
+    may_translate,
     staff_may,
     staff_required,
 )
 from rounds.services.audit import record_view
 from rounds.services.patients import admit_patient, discharge_patient
-from rounds.services.translations import family_languages, may_translate
+from rounds.services.translations import family_languages
 from rounds.services.updates import (
     UpdateConflict,
     UpdateFields,
@@ -43,19 +44,44 @@ from rounds.timefmt import zone
 def census():
     """Every child in the staff member's units: bed, status, last update."""
     units = current_user.units
-    rows = []
-    for unit in units:
-        patients = db.session.scalars(
-            select(Patient)
-            .where(Patient.unit_id == unit.id, Patient.discharged_at.is_(None))
-            .order_by(Patient.bed)
-        ).all()
-        unit_rows = []
-        for patient in patients:
-            latest = feed.latest_family_update(patient)
-            unit_rows.append((patient, latest))
-        rows.append((unit, unit_rows))
-    return render_template("staff/census.html", units=rows, can_admit=can_admit(current_user))
+    rows = feed.census_rows(unit.id for unit in units)
+    by_unit = [(unit, [row for row in rows if row[0].unit_id == unit.id]) for unit in units]
+    return render_template("staff/census.html", units=by_unit, can_admit=can_admit(current_user))
+
+
+@bp.get("/census/children/<int:patient_id>")
+@staff_required(*CENSUS_ROLES)
+def census_row(patient_id: int):
+    """One child's census row, as the census shows it: an open census page fetches it when
+    that child changes, rather than the whole census. 404 once the child has left the unit
+    (the page then drops the row), the same as for a child that is not theirs."""
+    child = get_staff_patient(patient_id, Action.READ)
+    rows = feed.census_rows([child.unit_id], patient_id=child.id)
+    if not rows:
+        abort(404)
+    patient, latest = rows[0]
+    return render_template(
+        "staff/_census_row.html", patient=patient, latest=latest, tz=child.unit.timezone
+    )
+
+
+@bp.get("/patients/<int:patient_id>/events.json")
+@staff_required(*CENSUS_ROLES)
+@runs_without_transaction
+def patient_events(patient_id: int):
+    """The events of a child after ``after``, numbers and kinds only: a staff child page asks
+    whether anything changed while it was open, then offers to show the newest history. Not a
+    read of the updates (the page's own fetch of the history is), so nothing is audited."""
+    child = get_staff_patient(patient_id, Action.READ)
+    after = whole_number(request.args.get("after", "0"))
+    if after is None:
+        abort(400)
+    events = feed.events_after(child, after)
+    return jsonify(
+        patient=child.id,
+        last_seq=events[-1].seq if events else after,
+        events=[{"seq": event.seq, "kind": event.kind} for event in events],
+    )
 
 
 def default_next_update(unit: Unit) -> datetime:
@@ -75,10 +101,13 @@ def composer_for(patient: Patient, copy_from_latest: bool) -> UpdateForm:
     return form
 
 
-def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status_code=200):
-    """The child's page: header, composer, history."""
+def render_patient_page(
+    patient: Patient, form: UpdateForm, preview=None, status_code=200, before=None
+):
+    """The child's page: header, composer, and a page of the history (the newest, or the one
+    after ``before``, the first version of the last thread already shown)."""
     shown_seq = feed.current_seq(patient)  # read before the history: never claims more
-    threads = feed.threads_for(patient, include_retracted=True)
+    threads, more = feed.history_page(patient, before)
     family_langs = family_languages(patient)
     can_write = staff_may(current_user, Action.POST, patient)
     can_amend = staff_may(current_user, Action.AMEND, patient)
@@ -88,6 +117,8 @@ def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status
             patient=patient,
             form=form,
             threads=threads,
+            more=more,
+            before=before,
             shown_seq=shown_seq,
             preview=preview,
             can_write=can_write,
@@ -98,9 +129,7 @@ def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status
             translated=feed.translations_of([thread.current for thread in threads]),
             # The languages this family reads that this staff member translates into.
             translate_into=[
-                code
-                for code in family_langs
-                if may_translate(current_user, code, patient) and family_may_still_read(patient)
+                code for code in family_langs if may_translate(current_user, code, patient)
             ],
         ),
         status_code,
@@ -110,18 +139,27 @@ def render_patient_page(patient: Patient, form: UpdateForm, preview=None, status
 @bp.get("/patients/<int:patient_id>")
 @staff_required(*CENSUS_ROLES)
 def patient(patient_id: int):
-    """A child's page: who they are, today's update composer, and every update so far."""
+    """A child's page: who they are, today's update composer, and the history, newest first,
+    a page at a time."""
     child = get_staff_patient(patient_id, Action.READ)
-    record_view(current_user, child.id)
+    before = history_cursor(child, request.args.get("before"))
+    record_view(current_user, child.id, client=request.remote_addr)
     form = composer_for(child, copy_from_latest=request.args.get("copy") == "1")
-    return render_patient_page(child, form)
+    return render_patient_page(child, form, before=before)
+
+
+def history_cursor(child: Patient, given: str | None) -> Update | None:
+    """The first version whose thread the shown history ended with (``?before=``), of this
+    child; a value that is no number is ignored (the newest page), another child's is 404."""
+    update_id = whole_number(given)
+    if update_id is None:
+        return None
+    update = get_update(child, update_id)
+    return db.session.get(Update, update.thread_id)
 
 
 @bp.post("/patients/<int:patient_id>/updates")
 @staff_required(*WRITER_ROLES)
-# On PostgreSQL a post's writes are one statement (post_update): the family's push comes two
-# round trips sooner without a transaction around them.
-@runs_without_transaction(only_on_postgresql=True)
 def post(patient_id: int):
     """Preview or post an update from the composer."""
     child = get_staff_patient(patient_id, Action.POST)
@@ -155,7 +193,7 @@ def correct(patient_id: int, update_id: int):
     update = get_update(child, update_id)
     form = CorrectionForm(unit_timezone=child.unit.timezone)
     if request.method == "GET":
-        record_view(current_user, child.id)
+        record_view(current_user, child.id, client=request.remote_addr)
         form.fill_from(UpdateFields.from_update(update))
     elif form.validate_on_submit():
         try:
@@ -186,7 +224,7 @@ def retract(patient_id: int, update_id: int):
     update = get_update(child, update_id)
     form = RetractForm()
     if request.method == "GET":
-        record_view(current_user, child.id)
+        record_view(current_user, child.id, client=request.remote_addr)
     if form.validate_on_submit():
         try:
             retract_update(current_user, update, form.reason.data)
@@ -205,11 +243,11 @@ def retract(patient_id: int, update_id: int):
 def admit():
     """Admit a child to one of the staff member's units."""
     form = AdmitForm()
-    form.unit_id.choices = [SelectChoice(unit.id, unit.name) for unit in current_user.units]
+    form.unit_id.choices = [
+        SelectChoice(unit.id, unit.name) for unit in admitting_units(current_user)
+    ]
     if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit_id.data)
-        if unit is None or unit.id not in current_user.unit_ids:
-            abort(404)
+        unit = get_admitting_unit(form.unit_id.data)
         child = admit_patient(current_user, unit, form.display_name.data, form.bed.data)
         flash(f"{child.display_name} admitted to bed {child.bed}.", "success")
         return redirect(url_for("staff.patient", patient_id=child.id))
@@ -220,9 +258,7 @@ def admit():
 @staff_required(*WRITER_ROLES)
 def discharge(patient_id: int):
     """Discharge a child, after a confirmation."""
-    child = get_staff_patient(patient_id, Action.ADMIT)
-    if not child.is_admitted:
-        abort(404)
+    child = get_staff_patient(patient_id, Action.ADMIT)  # only a child still in the unit
     form = ConfirmForm()
     if form.validate_on_submit():
         discharge_patient(current_user, child)

@@ -101,6 +101,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         STAFF_WRITE, ok=302, targets=CHILDREN, denied_for=dict.fromkeys(WRITERS, 400)
     ),
     ("staff.patient", "GET"): Expect(STAFF_READ, targets=CHILDREN, audited=True),
+    # A census row and a staff page's "anything new?" carry no update's words: not audited.
+    ("staff.census_row", "GET"): Expect(STAFF_READ, targets=CHILDREN),
+    ("staff.patient_events", "GET"): Expect(STAFF_READ, targets=CHILDREN, signed_out=401),
     ("staff.post", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.correct", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
     ("staff.correct", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
@@ -361,6 +364,8 @@ REQUESTS = {
     ("staff.admit", "GET"): nothing,
     ("staff.admit", "POST"): admit_child,
     ("staff.patient", "GET"): the_child,
+    ("staff.census_row", "GET"): the_child,
+    ("staff.patient_events", "GET"): the_feed,
     ("staff.post", "POST"): post_update,
     ("staff.correct", "GET"): the_update,
     ("staff.correct", "POST"): correct_update,

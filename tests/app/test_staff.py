@@ -17,7 +17,7 @@ def count(app, model, *where):
 
 
 def census_row(html, name):
-    match = re.search(rf"<tr>(?:(?!</tr>).)*{re.escape(name)}(?:(?!</tr>).)*</tr>", html, re.S)
+    match = re.search(rf"<tr[ >](?:(?!</tr>).)*{re.escape(name)}(?:(?!</tr>).)*</tr>", html, re.S)
     assert match, name
     return match.group(0)
 

@@ -87,6 +87,8 @@ NOT_PAGES = {
     "auth.choose_language": "sets a cookie and redirects",
     "join.open_link": "redirects to join.welcome; a bad token shows join/closed.html (checked)",
     "family.events": "JSON for the live feed",
+    "staff.patient_events": "JSON for a staff page's live check",
+    "staff.census_row": "one census row, swapped into the checked census page",
 }
 # Pages that only a POST shows (a form's answer), checked too.
 POST_PAGES = {
