@@ -13,7 +13,7 @@
 #
 # Run by itself (`scripts/test_setup.sh`) it only checks, and installs, the programs.
 
-test_services_dir="$PWD/var/test-services"
+test_services_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/var/test-services"
 private_postgres=""       # the private PostgreSQL's folder, while one runs
 private_redis_pidfile=""  # the private Redis's pid file, while one runs
 as_postgres=()            # how PostgreSQL's programs are run: as root, as the user postgres
@@ -281,8 +281,12 @@ stop_test_services() {
       "${as_postgres[@]}" "$bin/pg_ctl" -D "$private_postgres/data" -m fast -w -t 30 stop \
         >/dev/null 2>&1 || true
     fi
-    # The data was the tests' alone; the server's log stays for a look after a failed run.
-    rm -rf "$private_postgres/data"
+    # The data was the tests' alone; under var/ the server's log stays for a look after a
+    # failed run, a temporary folder goes whole.
+    case "$private_postgres" in
+      "$test_services_dir"/*) rm -rf "$private_postgres/data" ;;
+      *) rm -rf "$private_postgres" ;;
+    esac
     private_postgres=""
     setup_say "stopped the private PostgreSQL"
   fi
