@@ -5,5 +5,4 @@ cd "$(dirname "$0")/.."
 scripts/venv.sh
 .venv/bin/flask --app app db upgrade
 .venv/bin/flask --app app seed-demo
-echo "Rounds is starting on http://127.0.0.1:${PORT:-5000} (Ctrl+C to stop)"
 exec .venv/bin/python app.py

@@ -4,14 +4,22 @@
 # Tests run in ROUNDS_TEST_WORKERS processes (pytest-xdist; 3 by default): much of a test's
 # time is a server booting or a browser waiting, and each test has its own databases, ports
 # and Redis channel, so they do not meet. ROUNDS_TEST_WORKERS=0 runs them in this process.
+# On a fresh machine it sets itself up first (scripts/test_setup.sh): it installs the programs
+# it needs (Debian or Ubuntu, as root) and starts PostgreSQL and Redis if they are not running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/test_setup.sh
+ensure_test_programs
 scripts/venv.sh test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# Only now, when the lint passed: private servers stop again when this script exits.
+start_test_services
 mkdir -p test-results
 if [ "$#" -gt 0 ]; then
-  exec .venv/bin/pytest "$@"
+  # Not exec: this shell must live on to stop the servers it started.
+  .venv/bin/pytest "$@"
+  exit
 fi
 collected=$(.venv/bin/pytest --collect-only -q | grep -Eo '^[0-9]+ tests? collected' | grep -Eo '^[0-9]+')
 status=0

@@ -57,12 +57,26 @@ def serve_once(clone: Path, port: int) -> str:
     return log.read_text()
 
 
+def says_what_this_mode_is(output: str) -> None:
+    """One plain line names the mode and points to production mode; Werkzeug's and
+    Flask-SocketIO's "production deployment" warnings are gone."""
+    plain = [line for line in output.splitlines() if "embedded default" in line]
+    assert len(plain) == 1, output[-3000:]
+    assert "one process, for a demo or a trial" in plain[0]
+    assert 'README.md "Production mode"' in plain[0]
+    assert "\n## Production mode\n" in (ROOT / "README.md").read_text()
+    assert "This is a development server" not in output
+    assert "production deployment" not in output
+
+
 def test_readme_run_command_serves_the_demo_on_a_fresh_clone(tmp_path):
     clone = tmp_path / "rounds"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
     first = serve_once(clone, free_port())
     assert "Demo data loaded." in first
     assert "dr.rivera@example.org" in first  # the demo sign-ins are printed
+    says_what_this_mode_is(first)
+    assert '"GET /signin HTTP/1.1" 200' in first  # the request log stays
     second = serve_once(clone, free_port())
     assert "Demo data is already loaded." in second
 
