@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from rounds import realtime
 from rounds.extensions import db
 from rounds.models import AccessGrant, AuditEvent, Patient, User
 from rounds.models.types import utcnow
 from rounds.permissions import open_grant
+from rounds.services import add_or_refuse
 from rounds.services.accounts import add_user, find_user_by_email
 from rounds.services.audit import audit
 from rounds.services.sessions import end_sessions
@@ -63,14 +63,9 @@ def give_family_access(
     elif open_grant(family_user, patient.id) is not None:
         raise AccessError("This person already has access to this child.")
     grant = AccessGrant.given(family_user.id, patient, relationship, is_guardian, by.id, utcnow())
-    db.session.add(grant)
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # the same person given access a moment ago
-        db.session.rollback()
-        raise AccessError(
-            "Someone gave this person access a moment ago. Check the list above."
-        ) from error
+    add_or_refuse(
+        grant, AccessError("Someone gave this person access a moment ago. Check the list above.")
+    )
     audit("grant_access", by, patient.id, target=f"user:{family_user.id}")
     db.session.commit()
     return GivenAccess(grant, family_user, passphrase)

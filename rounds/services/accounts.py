@@ -8,6 +8,7 @@ from rounds.extensions import db
 from rounds.i18n import LANGUAGES
 from rounds.models import StaffMembership, Unit, User
 from rounds.permissions import census_unit_ids, followed_unit_ids
+from rounds.services import committed
 from rounds.services.audit import audit
 from rounds.services.passwords import hash_password
 
@@ -41,7 +42,8 @@ def add_user(
     language: str = "en",
     translates: list[str] | tuple[str, ...] = (),
 ) -> User:
-    """Add an account to the current transaction (the caller commits); audited."""
+    """Add an account, audited; staff are placed in ``units`` (and translate into the language
+    codes ``translates``)."""
     user = _new_account(email, name, password, staff_role, units, language, translates)
     audit("create_user", None, target=f"user:{user.id}")
     return user
@@ -64,20 +66,8 @@ def _new_account(email, name, password, staff_role, units, language, translates=
     return user
 
 
-def create_user(
-    email: str,
-    name: str,
-    password: str,
-    staff_role: str | None = None,
-    units: list[Unit] | tuple[Unit, ...] = (),
-    language: str = "en",
-    translates: list[str] | tuple[str, ...] = (),
-) -> User:
-    """Add an account and commit; staff are placed in ``units`` (and translate into the
-    language codes ``translates``)."""
-    user = add_user(email, name, password, staff_role, units, language, translates)
-    db.session.commit()
-    return user
+# Demo data and tests make accounts on their own.
+create_user = committed(add_user)
 
 
 # --- the admin screens: units and staff accounts, each change audited -----------------------

@@ -21,6 +21,7 @@ from rounds.extensions import db
 from rounds.models import AccessGrant, AccessRequest, Invitation, Patient, User
 from rounds.models.types import utcnow
 from rounds.permissions import open_grant
+from rounds.services import committed
 from rounds.services.accounts import add_user
 from rounds.services.audit import audit
 from rounds.services.passwords import hash_password
@@ -65,7 +66,7 @@ def normalise_code(typed: str) -> str | None:
     return code
 
 
-def create_invitation(
+def add_invitation(
     by: User,
     patient: Patient,
     name: str,
@@ -79,36 +80,7 @@ def create_invitation(
 ) -> NewInvitation:
     """Make an invitation for one family member; audited (as ``audit_as`` when a guardian
     makes the one a nurse approved). ``for_user``: a re-invitation, which gives that account
-    a new passphrase. Commits."""
-    made = _add_invitation(
-        by,
-        patient,
-        name,
-        relationship,
-        is_guardian,
-        language,
-        contact,
-        needs_bedside_check,
-        for_user,
-        audit_as,
-    )
-    db.session.commit()
-    return made
-
-
-def _add_invitation(
-    by: User,
-    patient: Patient,
-    name: str,
-    relationship: str,
-    is_guardian: bool,
-    language: str,
-    contact: str = "",
-    needs_bedside_check: bool = False,
-    for_user: User | None = None,
-    audit_as: User | None = None,
-) -> NewInvitation:
-    """``create_invitation`` in the current transaction (the caller commits)."""
+    a new passphrase."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = utcnow()
@@ -132,6 +104,9 @@ def _add_invitation(
     action = "reinvite" if for_user is not None else "invite"
     audit(action, audit_as or by, patient.id, target=f"invitation:{invitation.id}")
     return NewInvitation(invitation, token, code)
+
+
+create_invitation = committed(add_invitation)
 
 
 def reinvite(by: User, grant: AccessGrant) -> NewInvitation:
@@ -347,7 +322,7 @@ def invitation_for_request(guardian: User, asked: AccessRequest) -> NewInvitatio
     fresh one and cancels the one before (its secrets were shown once and may be lost)."""
     if asked.invitation is not None and asked.invitation.is_open():
         _cancel(guardian, asked.invitation)
-    made = _add_invitation(
+    made = add_invitation(
         asked.decided_by,
         db.session.get(Patient, asked.patient_id),
         asked.invited_name,

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 
 from rounds.extensions import db
 from rounds.models import Patient, Update, UpdateRetraction, User
 from rounds.models.types import utcnow
+from rounds.services import add_or_refuse
 from rounds.services.audit import audit
 from rounds.services.events import add_family_event, commit_and_publish, next_event_seq
 
@@ -136,12 +136,7 @@ def correct_update(
         created_at=at or utcnow(),
         **fields.as_columns(),
     )
-    db.session.add(correction)
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # someone corrected the same version a moment ago
-        db.session.rollback()
-        raise UpdateConflict from error
+    add_or_refuse(correction, UpdateConflict())  # the same version corrected a moment ago
     event = add_family_event(seq, update.patient, "corrected", correction.id, correction.created_at)
     audit(
         "correct_update",
@@ -163,12 +158,7 @@ def retract_update(author: User, update: Update, reason: str) -> UpdateRetractio
     retraction = UpdateRetraction(
         update_id=update.thread_id, retracted_by_id=author.id, reason=reason, created_at=utcnow()
     )
-    db.session.add(retraction)
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise UpdateConflict from error
+    add_or_refuse(retraction, UpdateConflict())
     event = add_family_event(seq, update.patient, "retracted", update.id, retraction.created_at)
     audit(
         "retract_update",
