@@ -1,6 +1,7 @@
 """Sign in and out; send each person to where their work is."""
 
 import hashlib
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import (
@@ -104,9 +105,17 @@ def home_for(user) -> str:
     return url_for("family.home")
 
 
+# Characters no address of ours holds: controls (C0, DEL, C1), invisible format marks, lone
+# surrogates, and spaces and line breaks of every kind. A Location header refuses CR and LF
+# (a 500), and browsers and urlsplit silently drop tabs and newlines, so the path followed
+# would not be the path checked.
+NOT_IN_AN_ADDRESS = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
+
+
 def _safe_next(target: str | None) -> str | None:
-    """A ``next`` URL only if it stays on this site (a path, no host, no scheme)."""
-    if not target:
+    """A ``next`` URL only if it stays on this site (a path, no host, no scheme) and holds no
+    control character, space or line break; otherwise no ``next`` at all."""
+    if not target or any(unicodedata.category(ch) in NOT_IN_AN_ADDRESS for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -1,8 +1,10 @@
 """No 500s: garbage into every form, URL and API answers with a plain 4xx, never a crash.
 
 Too-long text, odd Unicode, null bytes, HTML, invalid choices, bad dates, odd ids, wrong
-methods. A form that refuses what was typed shows it again, intact and escaped, with the
-error beside the field; nothing is written. Random strings come from ``random.Random(1234)``.
+methods, and control characters in every query parameter a view reads (found in the source,
+see tests/support/query_parameters.py). A form that refuses what was typed shows it again,
+intact and escaped, with the error beside the field; nothing is written. Random strings come
+from ``random.Random(1234)``.
 """
 
 import random
@@ -10,6 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
 from markupsafe import escape
@@ -46,6 +50,8 @@ from rounds.staff.forms import (
 from rounds.staff.translation_forms import TranslationForm
 from rounds.vocabulary import BODY_SYSTEMS
 from tests.support.client import session_csrf, sign_in
+from tests.support.factories import Factory
+from tests.support.query_parameters import discover, parameters_by_endpoint
 
 HUGE = 100_000  # beyond MAX_CONTENT_LENGTH: the request itself is refused
 SCRIPT = "<script>alert(1)</script>"
@@ -740,8 +746,8 @@ def test_odd_units_or_roles_for_a_staff_member_change_nothing(users, world):
     assert problems == [], "\n" + "\n".join(problems)
 
 
-def route_paths(app, world) -> list[tuple[str, frozenset]]:
-    """Every route (but static) as a real path, with the methods it answers."""
+def real_path(app, world, rule) -> str:
+    """A rule's path with real ids from the test world, so the route resolves."""
     ids = {
         "patient_id": world.child_a1,
         "update_id": world.update_a1,
@@ -751,18 +757,25 @@ def route_paths(app, world) -> list[tuple[str, frozenset]]:
         "user_id": world.nurse.id,
         "unit_id": world.unit_a,
     }
-    paths: dict[str, set] = {}
+    path = rule.rule
+    for name, value in ids.items():
+        path = path.replace(f"<int:{name}>", str(value))
+    path = re.sub(r"<string\(length=(\d+)\):token>", lambda m: "x" * int(m[1]), path)
+    path = re.sub(r"<any\(([a-z]+)[^>]*>", lambda m: m[1], path)
+    path = path.replace("<code>", "es")
+    if "<path:filename>" in path:  # a file that is there
+        files = sorted(p for p in Path(app.static_folder).rglob("*.css") if p.is_file())
+        path = path.replace("<path:filename>", files[0].relative_to(app.static_folder).as_posix())
+    assert "<" not in path, f"no id to fill in {rule.rule}"
+    return path
+
+
+def route_paths(app, world) -> list[tuple[str, frozenset]]:
+    """Every route (but static) as a real path, with the methods it answers."""
+    paths: dict[str, set] = {}  # one path, several rules
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        path = rule.rule
-        for name, value in ids.items():
-            path = path.replace(f"<int:{name}>", str(value))
-        path = re.sub(r"<string\(length=(\d+)\):token>", lambda m: "x" * int(m[1]), path)
-        path = re.sub(r"<any\(([a-z]+)[^>]*>", lambda m: m[1], path)
-        path = path.replace("<code>", "es")
-        assert "<" not in path, f"no id to fill in {rule.rule}"
-        paths.setdefault(path, set()).update(rule.methods)  # one path, several rules
+        if rule.endpoint != "static":
+            paths.setdefault(real_path(app, world, rule), set()).update(rule.methods)
     return sorted((path, frozenset(methods)) for path, methods in paths.items())
 
 
@@ -876,4 +889,192 @@ def test_random_paths_never_crash(users):
             got = client.get(prefix + junk).status_code
             if got not in (200, 302, 308, 400, 404, 405):
                 problems.append(f"{prefix}{junk}: {got}")
+    assert problems == [], "\n" + "\n".join(problems)
+
+
+# --- odd characters in every query parameter ---------------------------------------------
+
+# Characters no address should carry: C0 and C1 controls, DEL, spaces and line breaks of
+# every kind, and invisible marks that turn or hide text.
+ADDRESS_BREAKERS = {
+    "NUL": "\x00",
+    "SOH": "\x01",
+    "TAB": "\t",
+    "LF": "\n",
+    "CR": "\r",
+    "ESC": "\x1b",
+    "DEL": "\x7f",
+    "NEL": "\x85",
+    "CSI": "\x9b",
+    "space": " ",
+    "no-break space": "\xa0",
+    "line separator": "\u2028",
+    "paragraph separator": "\u2029",
+    "right-to-left override": "\u202e",
+    "byte order mark": "\ufeff",
+}
+KNOWN_QUERY_PARAMETERS = {"next", "copy", "after", "back", "before", "v", *AUDIT_FILTERS}
+VIEWERS = ("clinician", "interpreter", "parent_a1", "admin")
+
+
+@dataclass(frozen=True)
+class OddValue:
+    """A query-string value as it goes on the wire (already %-encoded), and whether a ``next``
+    holding it must count as no ``next`` at all."""
+
+    wire: str
+    refused: bool
+
+
+def odd_values() -> list[OddValue]:
+    """For ``next``: control characters, line breaks, odd bytes and long values, shaped like a
+    path so they get past its first checks."""
+    values = [OddValue(quote(f"/family/{c}x", safe=""), True) for c in ADDRESS_BREAKERS.values()]
+    texts = [
+        ("\n", True),
+        ("1\n", True),
+        ("/signin\r\nSet-Cookie: taken=1", True),
+        ("/family/" + "\n" * 2000, True),
+        ("/" + "x" * 5000, False),
+        ("/" + "é" * 2000, False),
+    ]
+    values += [OddValue(quote(text, safe=""), refused) for text, refused in texts]
+    return [
+        *values,
+        # As a scanner writes them; some are not UTF-8, and stay as written.
+        OddValue("%2Fsignin%0Aenv", True),
+        OddValue("%2Ffamily%2F%0Ax", True),
+        OddValue("%2F%09%2Fevil.example", True),  # a tab between two slashes
+        OddValue("%2Ffamily%2F%ED%A0%80", False),  # the bytes of a lone surrogate
+        OddValue("%2Ffamily%2F%FF", False),
+        OddValue("%2Ffamily%2F%250Ax", False),  # "%0A" as text: still an address
+    ]
+
+
+def swept_values() -> list[str]:
+    """For every parameter on every route that reads it (many requests, so fewer values): C0
+    controls, DEL, a C1 control and a Unicode line break, %0A as a scanner writes it, and long
+    values; on the wire."""
+    short = [ADDRESS_BREAKERS[n] for n in ("NUL", "SOH", "LF", "CR", "DEL", "NEL")]
+    texts = [f"/family/{c}x" for c in [*short, "\u2028"]]
+    texts += ["/family/" + "\n" * 2000, "/" + "x" * 5000]
+    return [*(quote(text, safe="") for text in texts), "%2Ffamily%2F%0Ax"]
+
+
+def what_is_wrong(response) -> str | None:
+    """A 5xx, or a redirect off this site or with a character a Location must not carry."""
+    if response.status_code >= 500:
+        return f"answered {response.status_code}"
+    if not 300 <= response.status_code < 400:
+        return None
+    location = response.headers.get("Location", "")
+    parts = urlsplit(location)
+    if parts.scheme or parts.netloc or not location.startswith("/") or location[:2] == "//":
+        return f"redirected off the site, to {location[:80]!r}"
+    if "\\" in location or not all("!" <= ch <= "~" for ch in location):
+        return f"redirected with a control character or space: {location[:80]!r}"
+    return None
+
+
+def get_routes(app, world) -> list[tuple[str, str]]:
+    """Every endpoint that answers GET, with a real path to it."""
+    rules = [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods]
+    return sorted((rule.endpoint, real_path(app, world, rule)) for rule in rules)
+
+
+def viewer(users, path: str) -> str:
+    """One of the test world's people who may see ``path``: the first who gets the page
+    itself, else the first who is not refused."""
+    not_refused = []
+    for role in VIEWERS:
+        got = users.client(role).get(path).status_code
+        if got == 200:
+            return role
+        if got < 400:
+            not_refused.append(role)
+    return [*not_refused, VIEWERS[0]][0]
+
+
+def test_the_discovery_finds_every_query_parameter_we_know_of(app):
+    """The sweep below is only as good as the list it sweeps: every known parameter is found,
+    on the endpoints known to read it, and every read of the query string is understood."""
+    found = discover()
+    assert found.unnamed == [], "request.args read in a way the discovery cannot name"
+    assert KNOWN_QUERY_PARAMETERS - found.parameters == set()
+    reads = parameters_by_endpoint(app, found)
+    expected = {
+        "auth.sign_in": {"next"},
+        "auth.sign_in_to_continue": {"next"},
+        "auth.choose_language": {"next"},
+        "staff.patient": {"copy"},
+        "family.events": {"after"},
+        "staff.translate": {"back"},
+        "admin.audit_log": {"before", *AUDIT_FILTERS},
+        "static": {"v"},
+        "staff.census": {"v"},  # a request hook's parameter is read on every request
+    }
+    missed = {endpoint: names - reads[endpoint] for endpoint, names in expected.items()}
+    assert {endpoint: names for endpoint, names in missed.items() if names} == {}
+    # The sweep sends GETs: a view that reads the query string only on POST needs its own case
+    # (the sign-in to continue has one below).
+    everywhere = set.intersection(*reads.values())
+    post_only = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" not in rule.methods and reads[rule.endpoint] - everywhere
+    }
+    assert post_only <= {"auth.sign_in_to_continue"}
+
+
+@pytest.mark.parametrize("who", ["signed out", "signed in"])
+def test_odd_characters_in_any_query_parameter_never_crash(app, users, world, who):
+    """Every query parameter a view reads (found in the source), with control characters,
+    line breaks, odd bytes and long values, on every route that reads it, signed out and
+    signed in as someone who may see the page: never a 500, and a redirect stays on the site
+    with no control character in its address."""
+    reads = parameters_by_endpoint(app, discover())
+    problems = []
+    for endpoint, path in get_routes(app, world):
+        role = viewer(users, path) if who == "signed in" else "anonymous"
+        client = users.client(role)
+        for name in sorted(reads[endpoint]):
+            for value in swept_values():
+                url = f"{path}?{name}={value}"
+                if wrong := what_is_wrong(client.get(url)):
+                    problems.append(f"{role} GET {url[:80]}: {wrong}")
+    assert problems == [], "\n" + "\n".join(problems)
+
+
+def test_a_language_link_with_an_odd_next_goes_to_sign_in(client):
+    """A ``next`` holding a control character is no ``next``: the sign-in page."""
+    problems = []
+    for value in odd_values():
+        url = f"/language/es?next={value.wire}"
+        response = client.get(url)
+        if wrong := what_is_wrong(response):
+            problems.append(f"GET {url[:80]}: {wrong}")
+        elif value.refused and response.location != "/signin":
+            problems.append(f"GET {url[:80]}: to {response.location[:60]!r}")
+    assert problems == [], "\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ["parent_a1", "clinician"])
+def test_the_right_password_with_an_odd_next_signs_in(app, world, role):
+    """The right password and an odd ``next``: signed in and sent on, never an error page; a
+    ``next`` holding a control character is no ``next`` (their home). The same ``next`` on
+    the sign-in that keeps typed text: no error either."""
+    email, problems = getattr(world, role).email, []
+    home = sign_in(app.test_client(), email).headers["Location"]
+    for value in odd_values():
+        for url in (f"/signin?next={value.wire}", f"/signin/continue?next={value.wire}"):
+            client = app.test_client()
+            data = {"email": email, "password": Factory.PASSWORD, "kept-summary": "A calm night."}
+            data["csrf_token"] = session_csrf(client)
+            response = client.post(url, data=data)
+            if wrong := what_is_wrong(response):
+                problems.append(f"POST {url[:80]}: {wrong}")
+            elif url.startswith("/signin?") and response.status_code != 302:
+                problems.append(f"POST {url[:80]}: {response.status_code}, not signed in")
+            elif url.startswith("/signin?") and value.refused and response.location != home:
+                problems.append(f"POST {url[:80]}: to {response.location[:60]!r}, not {home!r}")
     assert problems == [], "\n" + "\n".join(problems)
