@@ -467,7 +467,7 @@ def test_translations_pages_never_show_a_machine_draft_unless_configured(app, li
 
 def test_a_machine_draft_prefills_the_form_with_a_warning_and_nothing_more(app, lingo):
     w = lingo
-    app.config["TRANSLATION_DRAFTER"] = "tests.test_translations_flow.fake_drafter"
+    app.config["TRANSLATION_DRAFTER"] = "tests.app.test_translations_flow.fake_drafter"
     desk = client_for(app, w.interpreter)
     html = page(desk.get(f"/staff/updates/{w.update_a1}/translate/es"))
     assert "Machine draft: check every word before sending" in html
@@ -475,7 +475,7 @@ def test_a_machine_draft_prefills_the_form_with_a_warning_and_nothing_more(app, 
     # The family never reads a draft: only what a person sends.
     spanish = page(client_for(app, w.parent_a1).get(f"/family/children/{w.child_a1}"))
     assert "[en-&gt;es]" not in spanish
-    app.config["TRANSLATION_DRAFTER"] = "tests.test_translations_flow.broken_drafter"
+    app.config["TRANSLATION_DRAFTER"] = "tests.app.test_translations_flow.broken_drafter"
     broken = desk.get(f"/staff/updates/{w.update_a1}/translate/es")
     assert broken.status_code == 200 and "Machine draft" not in page(broken)
 
