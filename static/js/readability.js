@@ -21,7 +21,7 @@
   var FEWEST_WORDS = 10; // below this, a reading level says nothing useful
   var MOST_JARGON_SHOWN = 12;
   var FAMILY_TEXT = /^(summary|plan|milestones|reason|note_\w+|watch_(if|then)_\d+)$/;
-  var WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’\-]*/gu;
+  var WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’-]*/gu;
   var LETTER_OR_DIGIT = "[\\p{L}\\p{M}\\p{N}]";
 
   function plainLetters(text) {
@@ -163,14 +163,14 @@
     return { grade: 13, label: "university level" };
   }
 
-  function englishLabel(grade) {
-    var rounded = Math.max(1, Math.round(grade));
+  function englishLabel(schoolGrade) {
+    var rounded = Math.max(1, Math.round(schoolGrade));
     return rounded > 12 ? "college level" : "about grade " + rounded;
   }
 
-  function stateFor(grade) {
-    if (grade <= TARGET_GRADE) { return "good"; }
-    if (grade <= FAIR_UP_TO) { return "fair"; }
+  function stateFor(schoolGrade) {
+    if (schoolGrade <= TARGET_GRADE) { return "good"; }
+    if (schoolGrade <= FAIR_UP_TO) { return "fair"; }
     return "hard";
   }
 
@@ -209,7 +209,7 @@
   // --- Jargon ----------------------------------------------------------------------------
 
   function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\\/]/g, "\\$&");
+    return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   }
 
   function patternFor(word) {
@@ -219,9 +219,9 @@
     var exactCase = plain.length <= 4 && plain === plain.toUpperCase() && plain !== plain.toLowerCase();
     var body = plain.split(/\s+/).map(escapeRegExp).join("\\s+");
     // Plurals too: "ventilators", "bolos", "analíticas".
-    var plural = !exactCase && /\p{L}$/u.test(plain) ? "(?:s|es)?" : "";
+    var pluralEnding = !exactCase && /\p{L}$/u.test(plain) ? "(?:s|es)?" : "";
     return new RegExp(
-      "(?<!" + LETTER_OR_DIGIT + ")" + body + plural + "(?!" + LETTER_OR_DIGIT + ")",
+      "(?<!" + LETTER_OR_DIGIT + ")" + body + pluralEnding + "(?!" + LETTER_OR_DIGIT + ")",
       exactCase ? "gu" : "giu"
     );
   }

@@ -70,7 +70,7 @@
     return text;
   }
 
-  function showBothZones(el, now) {
+  function showBothZones(el) {
     var holder = el.closest("[data-unit-zone]");
     if (!holder) { return; }
     var unitZone = holder.getAttribute("data-unit-zone");
@@ -93,7 +93,7 @@
     var now = Date.now();
     var scope = root || document;
     var zoned = scope.querySelectorAll("[data-unit-zone] time[datetime]");
-    for (var k = 0; k < zoned.length; k++) { showBothZones(zoned[k], now); }
+    for (var k = 0; k < zoned.length; k++) { showBothZones(zoned[k]); }
     var times = scope.querySelectorAll("time[data-relative]");
     for (var i = 0; i < times.length; i++) {
       var el = times[i];
