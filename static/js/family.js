@@ -25,7 +25,7 @@
   var ended = false;
   var retryDelay = 5000;
   var retryTimer = null;
-  var words = window.RoundsWords || { gettext: function (text, values) { return text; }, intl: "en" };
+  var words = window.RoundsWords; // words.js, loaded first on every page
   var gettext = words.gettext;
 
   function clock(date) {

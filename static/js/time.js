@@ -10,11 +10,7 @@
 (function () {
   "use strict";
 
-  var words = window.RoundsWords || {
-    gettext: function (text) { return text; },
-    ngettext: function (one, many, count) { return (count === 1 ? one : many).replace("%(num)s", count); },
-    intl: "en"
-  };
+  var words = window.RoundsWords; // words.js, loaded first on every page
   var gettext = words.gettext;
   var ngettext = words.ngettext;
   // In the catalog for this script too: the reader's day when it is not the unit's.
