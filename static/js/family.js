@@ -9,7 +9,7 @@
   "use strict";
 
   var feed = document.getElementById("feed");
-  if (!feed || typeof io === "undefined") { return; }
+  if (!feed || !window.RoundsLive) { return; } // no socket client: the page stays as rendered
 
   var patientId = Number(feed.getAttribute("data-patient"));
   var lastSeq = Number(feed.getAttribute("data-last-seq")) || 0;
@@ -23,8 +23,7 @@
   var fetching = false;
   var fetchAgain = false;
   var ended = false;
-  var retryDelay = 5000;
-  var retryTimer = null;
+  var retry = window.RoundsLive.retrying(catchUp);
   var words = window.RoundsWords; // words.js, loaded first on every page
   var gettext = words.gettext;
 
@@ -110,32 +109,27 @@
         return response.json();
       })
       .then(function (body) {
-        retryDelay = 5000;
+        retry.succeeded();
         if (body) {
           apply(body);
           if (socket && socket.connected) { showConnected(); }
         }
       })
       .catch(function () {
-        // The server is there but could not answer (restarting, say): ask again later,
-        // less often each time, so a push that arrived meanwhile is not left unread.
+        // The server is there but could not answer (restarting, say): asked again later.
         showDisconnected();
-        if (!retryTimer) {
-          retryTimer = window.setTimeout(function () { retryTimer = null; catchUp(); }, retryDelay);
-          retryDelay = Math.min(retryDelay * 2, 60000);
-        }
+        retry.failed();
       })
-      .then(function () {
+      .finally(function () {
         fetching = false;
         if (fetchAgain) { fetchAgain = false; catchUp(); }
       });
   }
 
-  var socket = io({
-    reconnectionDelayMax: 10000,
+  var socket = window.RoundsLive.connect({
     // Read again at every reconnect, so it is always the last event this page has.
     auth: function (send) { send({ patient: patientId, after: lastSeq }); }
-  });
+  }, function keepTrying() { return !ended; });
   setState("connecting", gettext("Connecting…"));
 
   var caughtUp = false; // this connection brought its catch_up
@@ -156,13 +150,7 @@
     caughtUp = false;
     if (!ended) { showDisconnected(); }
   });
-  socket.on("connect_error", function () {
-    showDisconnected();
-    // A refused connection (signed out elsewhere, say) is not retried by the client itself.
-    if (!socket.active) {
-      window.setTimeout(function () { if (!ended) { socket.connect(); } }, 3000 + Math.random() * 7000);
-    }
-  });
+  socket.on("connect_error", showDisconnected); // retried by RoundsLive while not ended
   socket.on("family_event", function (note) {
     if (note && note.patient === patientId && note.seq > lastSeq) { catchUp(); }
   });

@@ -8,7 +8,7 @@
 
   var census = document.querySelector("[data-live-census]");
   var patientPage = document.querySelector("[data-live-patient]");
-  if ((!census && !patientPage) || typeof io === "undefined") { return; }
+  if ((!census && !patientPage) || !window.RoundsLive) { return; }
 
   var refreshing = false;
   var refreshAgain = false;
@@ -72,11 +72,7 @@
     document.getElementById("show-history").addEventListener("click", showNewestHistory);
   }
 
-  var socket = io({ reconnectionDelayMax: 10000 });
-  // A refused connection (the database was briefly away, say) is not retried by the client.
-  socket.on("connect_error", function () {
-    if (!socket.active) { window.setTimeout(function () { socket.connect(); }, 3000 + Math.random() * 7000); }
-  });
+  var socket = window.RoundsLive.connect();
   socket.on("family_event", function (note) {
     if (census) { refreshCensus(); return; }
     if (note && note.patient === patientId && note.seq > shownSeq) { showChanged(); }

@@ -1,6 +1,6 @@
 """Every page loads a script's helpers before the script: words.js (RoundsWords) before
-anything that speaks, time.js (RoundsTime) before the scripts that refresh times, the vendored
-socket.io client before the live pages. The scripts rely on it and carry
+anything that speaks, time.js (RoundsTime) and live-socket.js (RoundsLive) before the live
+pages, the vendored socket.io client before live-socket.js. The scripts rely on it and carry
 no fallbacks, so it is checked here on the templates, without a browser: each page is
 flattened through its layouts and includes, and every script tag is deferred (so the scripts
 run in the order of their tags)."""
@@ -95,8 +95,9 @@ def test_the_flattening_sees_the_pages_scripts():
     scripts = [script for script, _deferred in scripts_on("staff/patient.html")]
     assert scripts.index("js/readability.js") < scripts.index("js/words.js")
     assert scripts.index("js/words.js") < scripts.index("js/staff-live.js")
-    assert {"RoundsWords", "RoundsTime"} <= set(providers())
-    assert needs("js/family.js") >= {"RoundsWords", "RoundsTime", "io"}
+    assert {"RoundsWords", "RoundsTime", "RoundsLive"} <= set(providers())
+    assert needs("js/family.js") >= {"RoundsWords", "RoundsTime", "RoundsLive"}
+    assert needs("js/live-socket.js") == {"io"}
 
 
 def test_every_script_is_deferred_so_they_run_in_the_order_of_their_tags():
