@@ -24,18 +24,8 @@
   var fetchAgain = false;
   var ended = false;
   var retry = window.RoundsLive.retrying(catchUp);
-  var words = window.RoundsWords; // words.js, loaded first on every page
-  var gettext = words.gettext;
-
-  function clock(date) {
-    // The reader's own clock (they checked it, where they are), 24-hour, Latin digits.
-    var options = { hour: "numeric", minute: "2-digit", hourCycle: "h23" };
-    try {
-      return date.toLocaleTimeString(words.intl, options);
-    } catch (error) {
-      return date.toLocaleTimeString("en-GB", options);
-    }
-  }
+  var gettext = window.RoundsWords.gettext; // words.js, loaded first on every page
+  var clock = window.RoundsTime.clock; // time.js, loaded before this script
 
   function setState(state, text) {
     connection.setAttribute("data-state", state);
@@ -89,7 +79,7 @@
       if (!messages.length) { return; } // left as it is: what the reader opened stays open
       feed.innerHTML = body.html; // rendered and escaped by the server's templates
       announce(messages.join(" "));
-      if (window.RoundsTime) { window.RoundsTime.refresh(feed); }
+      window.RoundsTime.refresh(feed);
     }
   }
 

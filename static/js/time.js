@@ -37,6 +37,16 @@
     return ngettext("%(num)s minute ago", "%(num)s minutes ago", minutes);
   }
 
+  /* "14:10": the reader's own clock (they checked it, where they are), 24-hour, Latin digits. */
+  function clock(date) {
+    var options = { hour: "numeric", minute: "2-digit", hourCycle: "h23" };
+    try {
+      return date.toLocaleTimeString(words.intl, options);
+    } catch (error) {
+      return date.toLocaleTimeString("en-GB", options);
+    }
+  }
+
   function readerZone() {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch (error) { return null; }
   }
@@ -110,7 +120,7 @@
     }
   }
 
-  window.RoundsTime = { refresh: refresh, ago: ago };
+  window.RoundsTime = { refresh: refresh, ago: ago, clock: clock };
   document.addEventListener("DOMContentLoaded", function () { refresh(document); });
   setInterval(function () { refresh(document); }, 30000);
 })();
