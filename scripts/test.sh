@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole suite: lint, format check, then every test on SQLite and PostgreSQL, sockets,
-# live servers and Chromium. Extra arguments go to pytest (then the count check is skipped).
+# The whole suite: ruff (lint, format check), ESLint on static/js, then every test on SQLite
+# and PostgreSQL, sockets, live servers and Chromium. Extra arguments go to pytest (then the
+# count check is skipped).
 # Tests run in ROUNDS_TEST_WORKERS processes (pytest-xdist; 3 by default): much of a test's
 # time is a server booting or a browser waiting, and each test has its own databases, ports
 # and Redis channel, so they do not meet. ROUNDS_TEST_WORKERS=0 runs them in this process.
@@ -13,6 +14,8 @@ ensure_test_programs
 scripts/venv.sh test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+scripts/npm.sh
+node_modules/.bin/eslint --max-warnings 0 .
 # Only now, when the lint passed: private servers stop again when this script exits.
 start_test_services
 mkdir -p test-results

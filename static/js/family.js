@@ -9,7 +9,7 @@
   "use strict";
 
   var feed = document.getElementById("feed");
-  if (!feed || typeof io === "undefined") { return; }
+  if (!feed || !window.RoundsLive) { return; } // no socket client: the page stays as rendered
 
   var patientId = Number(feed.getAttribute("data-patient"));
   var lastSeq = Number(feed.getAttribute("data-last-seq")) || 0;
@@ -23,20 +23,9 @@
   var fetching = false;
   var fetchAgain = false;
   var ended = false;
-  var retryDelay = 5000;
-  var retryTimer = null;
-  var words = window.RoundsWords || { gettext: function (text, values) { return text; }, intl: "en" };
-  var gettext = words.gettext;
-
-  function clock(date) {
-    // The reader's own clock (they checked it, where they are), 24-hour, Latin digits.
-    var options = { hour: "numeric", minute: "2-digit", hourCycle: "h23" };
-    try {
-      return date.toLocaleTimeString(words.intl, options);
-    } catch (error) {
-      return date.toLocaleTimeString("en-GB", options);
-    }
-  }
+  var retry = window.RoundsLive.retrying(catchUp);
+  var gettext = window.RoundsWords.gettext; // words.js, loaded first on every page
+  var clock = window.RoundsTime.clock; // time.js, loaded before this script
 
   function setState(state, text) {
     connection.setAttribute("data-state", state);
@@ -90,7 +79,7 @@
       if (!messages.length) { return; } // left as it is: what the reader opened stays open
       feed.innerHTML = body.html; // rendered and escaped by the server's templates
       announce(messages.join(" "));
-      if (window.RoundsTime) { window.RoundsTime.refresh(feed); }
+      window.RoundsTime.refresh(feed);
     }
   }
 
@@ -110,32 +99,27 @@
         return response.json();
       })
       .then(function (body) {
-        retryDelay = 5000;
+        retry.succeeded();
         if (body) {
           apply(body);
           if (socket && socket.connected) { showConnected(); }
         }
       })
       .catch(function () {
-        // The server is there but could not answer (restarting, say): ask again later,
-        // less often each time, so a push that arrived meanwhile is not left unread.
+        // The server is there but could not answer (restarting, say): asked again later.
         showDisconnected();
-        if (!retryTimer) {
-          retryTimer = window.setTimeout(function () { retryTimer = null; catchUp(); }, retryDelay);
-          retryDelay = Math.min(retryDelay * 2, 60000);
-        }
+        retry.failed();
       })
-      .then(function () {
+      .finally(function () {
         fetching = false;
         if (fetchAgain) { fetchAgain = false; catchUp(); }
       });
   }
 
-  var socket = io({
-    reconnectionDelayMax: 10000,
+  var socket = window.RoundsLive.connect({
     // Read again at every reconnect, so it is always the last event this page has.
     auth: function (send) { send({ patient: patientId, after: lastSeq }); }
-  });
+  }, function keepTrying() { return !ended; });
   setState("connecting", gettext("Connecting…"));
 
   var caughtUp = false; // this connection brought its catch_up
@@ -156,13 +140,7 @@
     caughtUp = false;
     if (!ended) { showDisconnected(); }
   });
-  socket.on("connect_error", function () {
-    showDisconnected();
-    // A refused connection (signed out elsewhere, say) is not retried by the client itself.
-    if (!socket.active) {
-      window.setTimeout(function () { if (!ended) { socket.connect(); } }, 3000 + Math.random() * 7000);
-    }
-  });
+  socket.on("connect_error", showDisconnected); // retried by RoundsLive while not ended
   socket.on("family_event", function (note) {
     if (note && note.patient === patientId && note.seq > lastSeq) { catchUp(); }
   });

@@ -7,7 +7,9 @@
  * plan, milestones, watch-for rows, body-system notes, a correction's reason), in the
  * language chosen in the form's "Written in" select ([name=language]; English without one).
  * The jargon lists come from the server in <script type="application/json" id="jargon-data">
- * (data, never run), keyed by language.
+ * (data, never run), keyed by language. Nothing heavy runs at load: the lists are read the
+ * first time there is text to check, and a word's expression is built only when the text
+ * could contain it, so an empty composer costs a few milliseconds (bench/composer_load.py).
  *
  * Staff screens are English, so the words here are not in the families' catalogs.
  */
@@ -21,8 +23,7 @@
   var FEWEST_WORDS = 10; // below this, a reading level says nothing useful
   var MOST_JARGON_SHOWN = 12;
   var FAMILY_TEXT = /^(summary|plan|milestones|reason|note_\w+|watch_(if|then)_\d+)$/;
-  var WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’\-]*/gu;
-  var LETTER_OR_DIGIT = "[\\p{L}\\p{M}\\p{N}]";
+  var WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’-]*/gu;
 
   function plainLetters(text) {
     // "Oxigenación" and "oxigenacion" are the same word to a reader, and to the jargon list.
@@ -163,14 +164,14 @@
     return { grade: 13, label: "university level" };
   }
 
-  function englishLabel(grade) {
-    var rounded = Math.max(1, Math.round(grade));
+  function englishLabel(schoolGrade) {
+    var rounded = Math.max(1, Math.round(schoolGrade));
     return rounded > 12 ? "college level" : "about grade " + rounded;
   }
 
-  function stateFor(grade) {
-    if (grade <= TARGET_GRADE) { return "good"; }
-    if (grade <= FAIR_UP_TO) { return "fair"; }
+  function stateFor(schoolGrade) {
+    if (schoolGrade <= TARGET_GRADE) { return "good"; }
+    if (schoolGrade <= FAIR_UP_TO) { return "fair"; }
     return "hard";
   }
 
@@ -209,26 +210,97 @@
   // --- Jargon ----------------------------------------------------------------------------
 
   function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\\/]/g, "\\$&");
+    return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   }
 
+  /*
+   * How a jargon word is found, built only when a text could contain it (see findJargon).
+   * The match is the word (and a plural ending) standing alone: no letter, mark or digit
+   * just before or after it. Those two checks are made here, with one shared class, rather
+   * than as lookarounds in each word's regular expression: a [\p{L}\p{M}\p{N}] class
+   * costs each expression milliseconds to compile, and the lists have over 300 words
+   * (690 ms at load, measured by Lighthouse). Same matches as the lookarounds gave.
+   */
   function patternFor(word) {
     var plain = plainLetters(word.trim());
     // Short capitals ("PO", "IV", "NPO") match only as capitals: "po" and "iv" are other words
     // (as in rounds/glossary.py).
     var exactCase = plain.length <= 4 && plain === plain.toUpperCase() && plain !== plain.toLowerCase();
-    var body = plain.split(/\s+/).map(escapeRegExp).join("\\s+");
-    // Plurals too: "ventilators", "bolos", "analíticas".
-    var plural = !exactCase && /\p{L}$/u.test(plain) ? "(?:s|es)?" : "";
-    return new RegExp(
-      "(?<!" + LETTER_OR_DIGIT + ")" + body + plural + "(?!" + LETTER_OR_DIGIT + ")",
-      exactCase ? "gu" : "giu"
-    );
+    var tokens = plain.split(/\s+/);
+    return {
+      word: word,
+      // Lower case, as findJargon's quick look compares it (a match contains it).
+      firstToken: tokens[0].toLowerCase(),
+      source: tokens.map(escapeRegExp).join("\\s+"),
+      flags: exactCase ? "gu" : "giu",
+      // Plurals too: "ventilators", "bolos", "analíticas".
+      plural: !exactCase && /\p{L}$/u.test(plain),
+      regexp: null
+    };
   }
 
+  var LETTER_OR_DIGIT = /[\p{L}\p{M}\p{N}]/u;
+  // The plural endings in the order a regular expression's (?:s|es)? tries them; sticky.
+  var PLURAL_ENDINGS = [/s/iuy, /es/iuy];
+
+  function letterOrDigitAt(text, index) {
+    if (index < 0 || index >= text.length) { return false; }
+    return LETTER_OR_DIGIT.test(String.fromCodePoint(text.codePointAt(index)));
+  }
+
+  function letterOrDigitBefore(text, index) {
+    var before = index - 1;
+    // The code point just before: both halves of a surrogate pair.
+    if (before > 0 && /[\uDC00-\uDFFF]/.test(text.charAt(before)) &&
+        /[\uD800-\uDBFF]/.test(text.charAt(before - 1))) {
+      before -= 1;
+    }
+    return letterOrDigitAt(text, before);
+  }
+
+  /* Where ``pattern`` stands alone in ``haystack``: [{start, end}], left to right. */
+  function matchesOf(pattern, haystack) {
+    if (!pattern.regexp) { pattern.regexp = new RegExp(pattern.source, pattern.flags); }
+    var regexp = pattern.regexp;
+    var found = [];
+    var match;
+    regexp.lastIndex = 0;
+    while ((match = regexp.exec(haystack)) !== null) {
+      var start = match.index;
+      var end = -1;
+      if (!letterOrDigitBefore(haystack, start)) {
+        var bodyEnd = start + match[0].length;
+        var endings = pattern.plural ? PLURAL_ENDINGS : [];
+        for (var i = 0; i < endings.length && end === -1; i += 1) {
+          endings[i].lastIndex = bodyEnd;
+          if (endings[i].test(haystack) && !letterOrDigitAt(haystack, endings[i].lastIndex)) {
+            end = endings[i].lastIndex;
+          }
+        }
+        if (end === -1 && !letterOrDigitAt(haystack, bodyEnd)) { end = bodyEnd; }
+      }
+      if (end === -1) {
+        regexp.lastIndex = start + 1; // not alone here: look again from the next letter
+      } else {
+        found.push({ start: start, end: end });
+        regexp.lastIndex = end;
+      }
+    }
+    return found;
+  }
+
+  var jargonData = null; // read from the page the first time a text is checked
   var compiled = {};
 
   function termsFor(language) {
+    if (jargonData === null) {
+      var dataElement = document.getElementById("jargon-data");
+      try {
+        jargonData = (dataElement && JSON.parse(dataElement.textContent)) || {};
+      } catch (error) {
+        jargonData = {};
+      }
+    }
     if (!compiled[language]) {
       var terms = (jargonData[language] || []).filter(function (term) {
         return term && Array.isArray(term.words) && typeof term.plain === "string";
@@ -237,9 +309,8 @@
         return {
           words: term.words,
           plain: term.plain,
-          patterns: term.words.filter(Boolean).map(function (word) {
-            return { word: word, regexp: patternFor(word) };
-          })
+          // A blank word would match everywhere (and never move on): left out.
+          patterns: term.words.filter(function (word) { return word && word.trim(); }).map(patternFor)
         };
       });
     }
@@ -249,14 +320,18 @@
   /* Jargon in ``text``: [{word, plain}], each term once, in the order it first appears. */
   function findJargon(text, language) {
     var haystack = plainLetters(text);
+    if (!/\S/.test(haystack)) { return []; } // nothing written: nothing built or searched
+    // A quick look first: a word whose first part is nowhere in the text, in any case, is
+    // not searched for (nor its expression built). "ſ" is the one letter that matches "s"
+    // without case yet lower-cases to itself.
+    var lowered = haystack.toLowerCase().replace(/ſ/g, "s");
     var hits = [];
     termsFor(language).forEach(function (term) {
       term.patterns.forEach(function (pattern) {
-        pattern.regexp.lastIndex = 0;
-        var match;
-        while ((match = pattern.regexp.exec(haystack)) !== null) {
-          hits.push({ start: match.index, end: match.index + match[0].length, term: term, word: pattern.word });
-        }
+        if (lowered.indexOf(pattern.firstToken) === -1) { return; }
+        matchesOf(pattern, haystack).forEach(function (where) {
+          hits.push({ start: where.start, end: where.end, term: term, word: pattern.word });
+        });
       });
     });
     // Earliest first, the longer phrase first where two start together; overlaps dropped
@@ -276,12 +351,6 @@
   }
 
   // --- The page --------------------------------------------------------------------------
-
-  var jargonData = {};
-  var dataElement = document.getElementById("jargon-data");
-  if (dataElement) {
-    try { jargonData = JSON.parse(dataElement.textContent) || {}; } catch (error) { jargonData = {}; }
-  }
 
   window.RoundsReadability = {
     syllables: syllables,

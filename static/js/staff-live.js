@@ -1,34 +1,72 @@
 /*
  * Staff screens, live. The census refreshes its rows when any child of the unit changes;
  * a child's page says when someone else changed this child's updates, without touching
- * what is being typed in the composer.
+ * what is being typed in the composer. When Rounds cannot answer, the page says so in words
+ * (#live-problem, and beside "Show the newest history") and keeps what it shows.
  */
 (function () {
   "use strict";
 
   var census = document.querySelector("[data-live-census]");
   var patientPage = document.querySelector("[data-live-patient]");
-  if ((!census && !patientPage) || typeof io === "undefined") { return; }
+  if ((!census && !patientPage) || !window.RoundsLive) { return; }
 
+  var problem = document.getElementById("live-problem");
+  var shownAt = new Date(); // when what the page shows was last known to be up to date
   var refreshing = false;
   var refreshAgain = false;
+
+  var SIGNED_OUT = "signed out";
+  var COPY_FIRST = "Copy what you are typing before you sign in again.";
+
+  /* Says why the page may be behind; false when trying again would not help. */
+  function showProblem(error) {
+    var signedOut = error && error.message === SIGNED_OUT;
+    var now = window.RoundsTime.clock(new Date());
+    var known = window.RoundsTime.clock(shownAt);
+    problem.textContent = signedOut
+      ? "You have been signed out, so this page is no longer kept up to date." +
+        (patientPage ? " " + COPY_FIRST : "")
+      : "This page could not be brought up to date at " + now + "." +
+        (known === now ? "" : " It shows what was known at " + known + ".") +
+        " Rounds tries again by itself.";
+    problem.hidden = false;
+    return !signedOut;
+  }
+
+  function upToDate() {
+    shownAt = new Date();
+    problem.hidden = true;
+  }
+
+  function notOk(response) {
+    return new Error(response.status === 401 ? SIGNED_OUT : "HTTP " + response.status);
+  }
+
+  var censusRetry = window.RoundsLive.retrying(refreshCensus);
 
   function refreshCensus() {
     if (refreshing) { refreshAgain = true; return; }
     refreshing = true;
     fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
-      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (response) {
+        if (!response.ok) { throw notOk(response); }
+        return response.text();
+      })
       .then(function (html) {
-        if (!html) { return; }
         var fresh = new DOMParser().parseFromString(html, "text/html")
           .querySelector("[data-live-census]");
-        if (fresh) {
-          census.innerHTML = fresh.innerHTML; // our own server-rendered, escaped page
-          if (window.RoundsTime) { window.RoundsTime.refresh(census); }
-        }
+        // Not the census: the sign-in page, after signing out or a session that ran out.
+        if (!fresh) { throw new Error(SIGNED_OUT); }
+        census.innerHTML = fresh.innerHTML; // our own server-rendered, escaped page
+        window.RoundsTime.refresh(census);
+        censusRetry.succeeded();
+        upToDate();
       })
-      .catch(function () { /* the next event or a reload will bring it */ })
-      .then(function () {
+      .catch(function (error) {
+        if (showProblem(error)) { censusRetry.failed(); }
+      })
+      .finally(function () {
         refreshing = false;
         if (refreshAgain) { refreshAgain = false; refreshCensus(); }
       });
@@ -41,42 +79,75 @@
     document.getElementById("changed-elsewhere").hidden = false;
   }
 
+  function historyNotShown(text) {
+    var note = document.getElementById("history-problem");
+    note.textContent = text;
+    note.hidden = !text;
+  }
+
   function showNewestHistory() {
     // Only the history is replaced: the composer and what is typed in it stay as they are.
+    var reached = false;
+    historyNotShown("");
     fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" })
-      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (response) {
+        reached = true;
+        if (!response.ok) { throw notOk(response); }
+        return response.text();
+      })
       .then(function (html) {
-        if (!html) { return; }
         var page = new DOMParser().parseFromString(html, "text/html");
         var fresh = page.getElementById("history");
         var layout = page.querySelector("[data-live-patient]");
-        if (!fresh || !layout) { return; }
+        // Not this child's page: the sign-in page, after signing out or a session that ran out.
+        if (!fresh || !layout) { throw new Error(SIGNED_OUT); }
         document.getElementById("history").innerHTML = fresh.innerHTML; // server-escaped
         shownSeq = Number(layout.getAttribute("data-last-seq")) || shownSeq;
         document.getElementById("changed-elsewhere").hidden = true;
-        if (window.RoundsTime) { window.RoundsTime.refresh(document); }
+        window.RoundsTime.refresh(document);
+        upToDate();
         document.getElementById("history-title").focus();
+      })
+      .catch(function (error) {
+        // Said beside the button, which keeps the focus: pressing it again is the retry.
+        if (error && error.message === SIGNED_OUT) {
+          historyNotShown("You have been signed out, so the newest history cannot be shown. " + COPY_FIRST);
+        } else if (!reached) {
+          historyNotShown("Rounds cannot be reached just now, so the newest history is not " +
+            "shown yet. What you are typing stays here. Try again in a moment.");
+        } else {
+          historyNotShown("Rounds could not show the newest history just now. What you are " +
+            "typing stays here. Try again in a moment.");
+        }
       });
   }
+
+  var patientRetry = window.RoundsLive.retrying(checkPatient);
 
   function checkPatient() {
     // Anything after the event this page was rendered at? (Missed while connecting, say.)
     var url = patientPage.getAttribute("data-events-url") + "?after=" + shownSeq;
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (body) { if (body && body.events.length) { showChanged(); } })
-      .catch(function () { /* the next event will tell */ });
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw notOk(response); }
+        return response.json();
+      })
+      .then(function (body) {
+        patientRetry.succeeded();
+        upToDate();
+        // Compared with shownSeq now: the history may have been shown while this was asked.
+        if (body.events.some(function (event) { return event.seq > shownSeq; })) { showChanged(); }
+      })
+      .catch(function (error) {
+        if (showProblem(error)) { patientRetry.failed(); }
+      });
   }
 
   if (patientPage) {
     document.getElementById("show-history").addEventListener("click", showNewestHistory);
   }
 
-  var socket = io({ reconnectionDelayMax: 10000 });
-  // A refused connection (the database was briefly away, say) is not retried by the client.
-  socket.on("connect_error", function () {
-    if (!socket.active) { window.setTimeout(function () { socket.connect(); }, 3000 + Math.random() * 7000); }
-  });
+  var socket = window.RoundsLive.connect();
   socket.on("family_event", function (note) {
     if (census) { refreshCensus(); return; }
     if (note && note.patient === patientId && note.seq > shownSeq) { showChanged(); }

@@ -10,11 +10,7 @@
 (function () {
   "use strict";
 
-  var words = window.RoundsWords || {
-    gettext: function (text) { return text; },
-    ngettext: function (one, many, count) { return (count === 1 ? one : many).replace("%(num)s", count); },
-    intl: "en"
-  };
+  var words = window.RoundsWords; // words.js, loaded first on every page
   var gettext = words.gettext;
   var ngettext = words.ngettext;
   // In the catalog for this script too: the reader's day when it is not the unit's.
@@ -39,6 +35,16 @@
     if (days) { return ngettext("%(num)s day ago", "%(num)s days ago", days); }
     if (hours) { return ngettext("%(num)s hour ago", "%(num)s hours ago", hours); }
     return ngettext("%(num)s minute ago", "%(num)s minutes ago", minutes);
+  }
+
+  /* "14:10": the reader's own clock (they checked it, where they are), 24-hour, Latin digits. */
+  function clock(date) {
+    var options = { hour: "numeric", minute: "2-digit", hourCycle: "h23" };
+    try {
+      return date.toLocaleTimeString(words.intl, options);
+    } catch (error) {
+      return date.toLocaleTimeString("en-GB", options);
+    }
   }
 
   function readerZone() {
@@ -70,7 +76,7 @@
     return text;
   }
 
-  function showBothZones(el, now) {
+  function showBothZones(el) {
     var holder = el.closest("[data-unit-zone]");
     if (!holder) { return; }
     var unitZone = holder.getAttribute("data-unit-zone");
@@ -93,7 +99,7 @@
     var now = Date.now();
     var scope = root || document;
     var zoned = scope.querySelectorAll("[data-unit-zone] time[datetime]");
-    for (var k = 0; k < zoned.length; k++) { showBothZones(zoned[k], now); }
+    for (var k = 0; k < zoned.length; k++) { showBothZones(zoned[k]); }
     var times = scope.querySelectorAll("time[data-relative]");
     for (var i = 0; i < times.length; i++) {
       var el = times[i];
@@ -114,7 +120,7 @@
     }
   }
 
-  window.RoundsTime = { refresh: refresh, ago: ago };
+  window.RoundsTime = { refresh: refresh, ago: ago, clock: clock };
   document.addEventListener("DOMContentLoaded", function () { refresh(document); });
   setInterval(function () { refresh(document); }, 30000);
 })();
