@@ -1,5 +1,6 @@
 /*
- * Staff screens, live. The census refreshes its rows when any child of the unit changes;
+ * Staff screens, live. The census refreshes a child's row when that child changes (and the
+ * whole census when it (re)connects, or when the unit's list of children changed);
  * a child's page says when someone else changed this child's updates, without touching
  * what is being typed in the composer. When Rounds cannot answer, the page says so in words
  * (#live-problem, and beside "Show the newest history") and keeps what it shows.
@@ -69,6 +70,43 @@
       .finally(function () {
         refreshing = false;
         if (refreshAgain) { refreshAgain = false; refreshCensus(); }
+      });
+  }
+
+  var rowAsked = {}; // child id -> number of the newest row fetch asked for it
+
+  /* One child changed: fetch that child's row alone, not the whole census. A child this page
+   * does not show (just admitted), or one no longer in the census (404: discharged), changes
+   * the unit's list itself: then the whole census. */
+  function refreshRow(childId) {
+    var row = census.querySelector('[data-census-child="' + childId + '"]');
+    if (!row) { refreshCensus(); return; }
+    var asked = (rowAsked[childId] || 0) + 1;
+    rowAsked[childId] = asked;
+    fetch(row.getAttribute("data-row-url"), { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (response.status === 404) { return null; }
+        if (!response.ok) { throw notOk(response); }
+        return response.text();
+      })
+      .then(function (html) {
+        if (rowAsked[childId] !== asked) { return; } // a newer fetch of this row is on its way
+        if (html === null) { refreshCensus(); return; }
+        // A row parses only inside a table; our own server-rendered, escaped markup.
+        var fresh = new DOMParser().parseFromString("<table><tbody>" + html + "</tbody></table>",
+          "text/html").querySelector("tr[data-census-child]");
+        // Not a row: the sign-in page, after signing out or a session that ran out.
+        if (!fresh) { throw new Error(SIGNED_OUT); }
+        var shown = census.querySelector('[data-census-child="' + childId + '"]');
+        if (!shown) { refreshCensus(); return; }
+        var adopted = document.importNode(fresh, true);
+        shown.replaceWith(adopted);
+        window.RoundsTime.refresh(adopted);
+        upToDate();
+      })
+      .catch(function (error) {
+        // What else was missed is unknown: the retry brings the whole census.
+        if (showProblem(error)) { censusRetry.failed(); }
       });
   }
 
@@ -149,7 +187,10 @@
 
   var socket = window.RoundsLive.connect();
   socket.on("family_event", function (note) {
-    if (census) { refreshCensus(); return; }
+    if (census) {
+      if (note && typeof note.patient === "number") { refreshRow(note.patient); } else { refreshCensus(); }
+      return;
+    }
     if (note && note.patient === patientId && note.seq > shownSeq) { showChanged(); }
   });
   // On every (re)connect, catch up on what changed before or while the socket was away.

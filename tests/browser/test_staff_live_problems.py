@@ -80,8 +80,10 @@ def test_the_census_says_when_it_could_not_refresh_and_catches_up_by_itself(
     problem = desk.locator("#live-problem")
     expect(problem).to_be_hidden()
 
-    # The database is away for a moment: Rounds answers the census with 503.
-    desk.route(census_url, lambda route: route.fulfill(status=503, body="Not now"))
+    # The database is away for a moment: Rounds answers the row, and the census, with 503.
+    rows = f"{live_server.url}/staff/census/children/*"
+    for url in (census_url, rows):
+        desk.route(url, lambda route: route.fulfill(status=503, body="Not now"))
     HttpUser(live_server.url, nurse.email).post_update(
         ward.leo, "Leo is breathing more on his own.", status="improving"
     )
@@ -92,5 +94,6 @@ def test_the_census_says_when_it_could_not_refresh_and_catches_up_by_itself(
     screenshot(desk, "staff-census-could-not-refresh-1280")
 
     desk.unroute(census_url)
+    desk.unroute(rows)
     expect(leo_row).to_contain_text("Improving", timeout=30_000)  # retried after 5 s, then 10
     expect(problem).to_be_hidden()
