@@ -51,12 +51,19 @@
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch (error) { return null; }
   }
 
+  // One formatter per zone, made once: a long stay's page has a hundred times, read again
+  // every 30 s, and making a formatter costs far more than using one.
+  var formats = {};
+
   function parts(date, zone) {
     // Hour, minute and the date as the zone sees them.
-    var format = new Intl.DateTimeFormat("en-GB", {
-      timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
-      hour: "2-digit", minute: "2-digit", hourCycle: "h23", weekday: "short"
-    });
+    if (!Object.prototype.hasOwnProperty.call(formats, zone)) {
+      formats[zone] = new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", weekday: "short"
+      });
+    }
+    var format = formats[zone];
     var out = {};
     format.formatToParts(date).forEach(function (part) { out[part.type] = part.value; });
     out.day = out.year + "-" + out.month + "-" + out.day;
@@ -76,12 +83,11 @@
     return text;
   }
 
-  function showBothZones(el) {
+  function showBothZones(el, zone) {
     var holder = el.closest("[data-unit-zone]");
     if (!holder) { return; }
     var unitZone = holder.getAttribute("data-unit-zone");
     var city = holder.getAttribute("data-unit-city");
-    var zone = readerZone();
     if (!zone || !unitZone || zone === unitZone) { return; }
     var date = Date.parse(el.getAttribute("datetime"));
     if (isNaN(date)) { return; }
@@ -99,7 +105,8 @@
     var now = Date.now();
     var scope = root || document;
     var zoned = scope.querySelectorAll("[data-unit-zone] time[datetime]");
-    for (var k = 0; k < zoned.length; k++) { showBothZones(zoned[k]); }
+    var zone = zoned.length ? readerZone() : null;
+    for (var k = 0; k < zoned.length; k++) { showBothZones(zoned[k], zone); }
     var times = scope.querySelectorAll("time[data-relative]");
     for (var i = 0; i < times.length; i++) {
       var el = times[i];
