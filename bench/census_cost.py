@@ -228,6 +228,8 @@ def measure(args, server: Server, database_name: str, ward: Ward) -> dict:
             pages.counting = False
         requests = [r for t in traffic for r in t.requests]
         sizes = [r.sizes() for r in requests]
+        # From the request's start to its response's last byte, as the page waited for it.
+        walls = [r.timing["responseEnd"] for r in requests if r.timing["responseEnd"] >= 0]
         browser.close()
     last = args.warmup + count - 1
     return {
@@ -241,6 +243,7 @@ def measure(args, server: Server, database_name: str, ward: Ward) -> dict:
         "transport": sum(t.transport for t in traffic),
         "pushes": sum(t.pushes for t in traffic),
         "latencies": latencies,
+        "census_walls": walls,
         "shown": shown,
         "pages": len(traffic),
         "last": (ward.children[last % len(ward.children)], status_of(last, len(ward.children))),
@@ -298,6 +301,8 @@ def report(args, figures: dict, load: tuple, app_dir: Path, server: Server, code
         ("socket.io HTTP requests (polling)", str(figures["transport"])),
         ("post latency p50 (ms)", fmt(percentile(figures["latencies"], 50))),
         ("post latency p99 (ms)", fmt(percentile(figures["latencies"], 99))),
+        ("census request, wall p50 (ms)", fmt(percentile(figures["census_walls"], 50))),
+        ("census request, wall p99 (ms)", fmt(percentile(figures["census_walls"], 99))),
     ]
     print("-" * 66)
     for label, value in rows:
