@@ -44,6 +44,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,12 +216,14 @@ def measure(args, server: Server, database_name: str, ward: Ward) -> dict:
         for pages in traffic:
             pages.counting = True
         meter.start()
+        phase_started = time.monotonic()
         latencies, took = post_paced(
             traffic, clinicians, ward.children, args.warmup, count, args.rate
         )
         expected = last_statuses(ward.children, args.warmup + count)
         shown = wait_until_shown(traffic, expected)
         cpu = meter.stop()
+        phase = time.monotonic() - phase_started
         backends = {
             pid: ms - backends.get(pid, 0.0) for pid, ms in backend_cpu(database_name).items()
         }
@@ -236,6 +239,7 @@ def measure(args, server: Server, database_name: str, ward: Ward) -> dict:
         "posts": count,
         "rate": count / took,
         "cpu": cpu,
+        "busy_pct": 100 * cpu["servers_ms"] / (phase * 1000),
         "postgres_ms": sum(backends.values()),
         "requests": len(requests),
         "by_path": Counter(f"{r.method} {r.url.removeprefix(server.url)}" for r in requests),
@@ -291,6 +295,9 @@ def report(args, figures: dict, load: tuple, app_dir: Path, server: Server, code
     rows = [
         ("posts made (measured)", f"{posts} ({figures['rate']:.1f}/s)"),
         ("server CPU per post (ms)", fmt(figures["cpu"]["servers_ms"] / posts)),
+        # One gevent worker runs on one core: near 100 % it is saturated, and then the pages'
+        # refetches (one at a time each, the pushes between folded into one) take what is left.
+        ("server busy during the phase (% of one core)", f"{figures['busy_pct']:.0f}"),
         (
             "PostgreSQL CPU per post (ms, bench's database)",
             "-" if args.embedded else fmt(figures["postgres_ms"] / posts),
