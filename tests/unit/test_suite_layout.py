@@ -24,7 +24,9 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_every_test_module_is_in_a_folder_of_what_it_needs():
-    misplaced = [str(p.relative_to(TESTS)) for p in modules_of_tests() if p.parent.name not in FOLDERS]
+    misplaced = [
+        str(p.relative_to(TESTS)) for p in modules_of_tests() if p.parent.name not in FOLDERS
+    ]
     assert misplaced == []
 
 
