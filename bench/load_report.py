@@ -276,11 +276,13 @@ def print_report(results, offer, args, workdir: Path, elapsed: float) -> None:
     print(f"logs: {workdir}   machine: {os.cpu_count()} cores   run took {elapsed:.0f} s")
 
 
-def code_version() -> str:
-    """The commit measured, and whether the work tree had changes on top of it."""
-    root = Path(__file__).resolve().parent.parent
+def code_version(root: Path | None = None) -> str:
+    """The commit measured (of ``root``, by default this repository), and whether the work
+    tree had changes on top of it."""
+    root = root or Path(__file__).resolve().parent.parent
     run = partial(subprocess.run, cwd=root, capture_output=True, text=True, check=False)
     head = run(["git", "rev-parse", "--short", "HEAD"]).stdout.strip() or "unknown"
-    changed = run(["git", "status", "--porcelain", "--", "rounds", "config.py", "deploy"]).stdout
-    note = " with uncommitted changes in rounds/, config.py or deploy/" if changed else ""
+    served = ["rounds", "config.py", "deploy", "templates", "static", "migrations"]
+    changed = run(["git", "status", "--porcelain", "--", *served]).stdout
+    note = " with uncommitted changes in what it serves (rounds/, templates/...)" if changed else ""
     return head + note

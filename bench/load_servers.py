@@ -182,8 +182,10 @@ class PrivateRedis:
 class ScratchDatabase:
     """A fresh PostgreSQL database on the shared server, dropped at the end."""
 
-    def __init__(self):
-        self.name = f"rounds_bench_{os.getpid()}"
+    def __init__(self, name: str | None = None):
+        # On a server shared with other sessions, each bench names its own: bench/census_cost.py
+        # a random census_bench_<hex>, the others their pid.
+        self.name = name or f"rounds_bench_{os.getpid()}"
         self.url = f"postgresql+psycopg://postgres:postgres@127.0.0.1:5432/{self.name}"
         subprocess.run([*PG_ADMIN, f"DROP DATABASE IF EXISTS {self.name}"], check=True)
         subprocess.run([*PG_ADMIN, f"CREATE DATABASE {self.name}"], check=True)
@@ -204,15 +206,19 @@ class ScratchDatabase:
 
 @dataclass
 class Server:
-    """One server process: a gunicorn master (app) or a node process (baseline)."""
+    """One server process: a gunicorn master (app), ``python app.py`` (embedded, the
+    embedded default) or a node process (baseline)."""
 
-    kind: str  # "app" or "node"
+    kind: str  # "app", "embedded" or "node"
     name: str
     port: int
     env: dict
     log_path: Path
     proc: subprocess.Popen | None = None
     started: list = field(default_factory=list)
+    # The checkout the app runs from (its code, templates, gunicorn settings); the programs
+    # come from this repository's .venv.
+    root: Path = ROOT
 
     @property
     def url(self) -> str:
@@ -222,6 +228,8 @@ class Server:
         if self.kind == "app":
             gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
             return [gunicorn, "-c", "deploy/gunicorn.conf.py", "rounds.wsgi:app"]
+        if self.kind == "embedded":
+            return [str(ROOT / ".venv" / "bin" / "python"), "app.py"]
         script = str(NODE_DIR / "baseline-server.js")
         redis_url = self.env["REDIS_URL"]
         return ["node", script, "--port", str(self.port), "--redis", redis_url, "--name", self.name]
@@ -230,7 +238,7 @@ class Server:
         """Start the process (appending to its log); by default wait until /health answers."""
         log = open(self.log_path, "a")  # noqa: SIM115 - the child keeps it; closed below
         self.proc = subprocess.Popen(
-            self.command(), cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            self.command(), cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
         if wait:
@@ -257,8 +265,9 @@ class Server:
             stop_process(self.proc, signal.SIGQUIT if self.kind == "app" else signal.SIGTERM)
 
     def socket_pid(self) -> int:
-        """The process that holds the sockets: gunicorn's worker (the master's only child)."""
-        if self.kind == "node":
+        """The process that holds the sockets: gunicorn's worker (the master's only child), or
+        the one process of the embedded default or node."""
+        if self.kind != "app":
             return self.proc.pid
         path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         children = wait_for(lambda: path.read_text().split(), 10, f"{self.name} worker")
