@@ -258,10 +258,10 @@ _CENSUS = (
 )
 
 
-def census_rows(unit_ids, patient_id: int | None = None) -> list[tuple[Patient, Update | None]]:
-    """Every child still in these units (or just ``patient_id``, if still there), with what
+def census_rows(unit_ids, patient_ids=None) -> list[tuple[Patient, Update | None]]:
+    """Every child still in these units (or those of ``patient_ids`` still there), with what
     ``latest_family_update`` would give for each, by bed: one query for any number of rows."""
     statement = _CENSUS.where(Patient.unit_id.in_(list(unit_ids)))
-    if patient_id is not None:
-        statement = statement.where(Patient.id == patient_id)
+    if patient_ids is not None:
+        statement = statement.where(Patient.id.in_(list(patient_ids)))
     return [(patient, update) for patient, update in db.session.execute(statement)]

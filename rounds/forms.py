@@ -78,3 +78,13 @@ def whole_number(text: str | None, largest: int = LARGEST_ID) -> int | None:
         return None
     number = int(text)
     return number if number <= largest else None
+
+
+def whole_numbers(text: str, most: int) -> set[int]:
+    """Comma-separated query-string numbers ("3,7,12"), at most ``most`` of them; an empty set
+    if any part is not a ``whole_number`` or there are too many."""
+    parts = text.split(",", most)
+    if len(parts) > most:
+        return set()
+    numbers = {whole_number(part) for part in parts}
+    return set() if None in numbers else numbers

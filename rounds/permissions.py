@@ -65,6 +65,11 @@ def can_admit(user: User) -> bool:
     return user.is_authenticated and user.staff_role in WRITER_ROLES
 
 
+def census_units(user: User) -> list[Unit]:
+    """The units whose census ``user`` sees: their own, if their role sees a census."""
+    return list(user.units) if can_see_census(user) else []
+
+
 def can_administer(user: User) -> bool:
     """Admins manage staff accounts and units and read the audit log; nobody else does."""
     return user.is_authenticated and user.staff_role == "admin"

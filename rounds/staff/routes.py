@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from rounds import feed
 from rounds.extensions import db, runs_without_transaction
-from rounds.forms import ConfirmForm, whole_number
+from rounds.forms import ConfirmForm, whole_number, whole_numbers
 from rounds.models import Patient, Unit, Update
 from rounds.models.types import utcnow
 from rounds.permissions import (
@@ -17,6 +17,7 @@ from rounds.permissions import (
     Action,
     admitting_units,
     can_admit,
+    census_units,
     get_admitting_unit,
     get_staff_patient,
     get_update,
@@ -43,26 +44,31 @@ from rounds.timefmt import zone
 @staff_required(*CENSUS_ROLES)
 def census():
     """Every child in the staff member's units: bed, status, last update."""
-    units = current_user.units
+    units = census_units(current_user)
     rows = feed.census_rows(unit.id for unit in units)
     by_unit = [(unit, [row for row in rows if row[0].unit_id == unit.id]) for unit in units]
     return render_template("staff/census.html", units=by_unit, can_admit=can_admit(current_user))
 
 
-@bp.get("/census/children/<int:patient_id>")
+# An open census asks for the rows of the children that changed meanwhile, not more at once.
+MOST_CENSUS_ROWS = 60
+
+
+@bp.get("/census/rows")
 @staff_required(*CENSUS_ROLES)
-def census_row(patient_id: int):
-    """One child's census row, as the census shows it: an open census page fetches it when
-    that child changes, rather than the whole census. 404 once the child has left the unit
-    (the page then drops the row), the same as for a child that is not theirs."""
-    child = get_staff_patient(patient_id, Action.READ)
-    rows = feed.census_rows([child.unit_id], patient_id=child.id)
-    if not rows:
+def census_rows():
+    """The census rows of the children ``?children=3,7`` names, as the census shows them: an
+    open census fetches the rows of the children that changed, not the whole census. 404 if
+    any of them is not in the user's census (discharged, never theirs, made up): the page then
+    brings the whole census again."""
+    wanted = whole_numbers(request.args.get("children", ""), most=MOST_CENSUS_ROWS)
+    if not wanted:
+        abort(400)
+    units = {unit.id: unit for unit in census_units(current_user)}
+    rows = feed.census_rows(units, patient_ids=wanted)
+    if len(rows) != len(wanted):
         abort(404)
-    patient, latest = rows[0]
-    return render_template(
-        "staff/_census_row.html", patient=patient, latest=latest, tz=child.unit.timezone
-    )
+    return render_template("staff/_census_rows.html", rows=rows, units=units)
 
 
 @bp.get("/patients/<int:patient_id>/events.json")

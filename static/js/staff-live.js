@@ -1,6 +1,7 @@
 /*
- * Staff screens, live. The census refreshes a child's row when that child changes (and the
- * whole census when it (re)connects, or when the unit's list of children changed);
+ * Staff screens, live. The census refreshes the rows of the children that changed, a batch a
+ * second at most (and the whole census when it (re)connects, or when the unit's list of
+ * children changed);
  * a child's page says when someone else changed this child's updates, without touching
  * what is being typed in the composer. When Rounds cannot answer, the page says so in words
  * (#live-problem, and beside "Show the newest history") and keeps what it shows.
@@ -73,40 +74,64 @@
       });
   }
 
-  var rowAsked = {}; // child id -> number of the newest row fetch asked for it
+  // A colleague's post changes one child's row. The rows of the children that changed within
+  // a second are fetched together, one request at a time: a unit posting ten updates a
+  // second on rounds sends each open census a request a second, not ten.
+  var ROWS_AFTER_MS = 1000;
+  var rowsUrl = census ? census.getAttribute("data-rows-url") : null;
+  var rowsWanted = {};
+  var rowsTimer = null;
+  var rowsAsking = false;
 
-  /* One child changed: fetch that child's row alone, not the whole census. A child this page
-   * does not show (just admitted), or one no longer in the census (404: discharged), changes
-   * the unit's list itself: then the whole census. */
-  function refreshRow(childId) {
-    var row = census.querySelector('[data-census-child="' + childId + '"]');
-    if (!row) { refreshCensus(); return; }
-    var asked = (rowAsked[childId] || 0) + 1;
-    rowAsked[childId] = asked;
-    fetch(row.getAttribute("data-row-url"), { credentials: "same-origin", cache: "no-store" })
+  /* One child changed: their row comes with the next batch. A child this page does not show
+   * (just admitted) changes the unit's list itself: then the whole census. */
+  function rowChanged(childId) {
+    if (!census.querySelector('[data-census-child="' + childId + '"]')) { refreshCensus(); return; }
+    rowsWanted[childId] = true;
+    askForRowsSoon();
+  }
+
+  function askForRowsSoon() {
+    if (rowsTimer === null && !rowsAsking) { rowsTimer = window.setTimeout(askForRows, ROWS_AFTER_MS); }
+  }
+
+  function askForRows() {
+    rowsTimer = null;
+    var ids = Object.keys(rowsWanted);
+    if (!ids.length) { return; }
+    rowsWanted = {};
+    rowsAsking = true;
+    fetch(rowsUrl + "?children=" + ids.join(","), { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
+        // 404: one of them is no longer in this census (discharged): the whole census.
         if (response.status === 404) { return null; }
         if (!response.ok) { throw notOk(response); }
         return response.text();
       })
       .then(function (html) {
-        if (rowAsked[childId] !== asked) { return; } // a newer fetch of this row is on its way
         if (html === null) { refreshCensus(); return; }
-        // A row parses only inside a table; our own server-rendered, escaped markup.
-        var fresh = new DOMParser().parseFromString("<table><tbody>" + html + "</tbody></table>",
-          "text/html").querySelector("tr[data-census-child]");
-        // Not a row: the sign-in page, after signing out or a session that ran out.
-        if (!fresh) { throw new Error(SIGNED_OUT); }
-        var shown = census.querySelector('[data-census-child="' + childId + '"]');
-        if (!shown) { refreshCensus(); return; }
-        var adopted = document.importNode(fresh, true);
-        shown.replaceWith(adopted);
-        window.RoundsTime.refresh(adopted);
+        // Our own server-rendered, escaped rows, in a table so that they parse as rows.
+        var fresh = new DOMParser().parseFromString(html, "text/html")
+          .querySelectorAll("tr[data-census-child]");
+        // No rows: the sign-in page, after signing out or a session that ran out.
+        if (!fresh.length) { throw new Error(SIGNED_OUT); }
+        for (var i = 0; i < fresh.length; i++) {
+          var childId = fresh[i].getAttribute("data-census-child");
+          var shown = census.querySelector('[data-census-child="' + childId + '"]');
+          if (!shown) { refreshCensus(); return; }
+          var adopted = document.importNode(fresh[i], true);
+          shown.replaceWith(adopted);
+          window.RoundsTime.refresh(adopted);
+        }
         upToDate();
       })
       .catch(function (error) {
         // What else was missed is unknown: the retry brings the whole census.
         if (showProblem(error)) { censusRetry.failed(); }
+      })
+      .finally(function () {
+        rowsAsking = false;
+        if (Object.keys(rowsWanted).length) { askForRowsSoon(); }
       });
   }
 
@@ -188,7 +213,7 @@
   var socket = window.RoundsLive.connect();
   socket.on("family_event", function (note) {
     if (census) {
-      if (note && typeof note.patient === "number") { refreshRow(note.patient); } else { refreshCensus(); }
+      if (note && typeof note.patient === "number") { rowChanged(note.patient); } else { refreshCensus(); }
       return;
     }
     if (note && note.patient === patientId && note.seq > shownSeq) { showChanged(); }

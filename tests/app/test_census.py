@@ -1,6 +1,7 @@
 """The census costs the same for 3 children or 30, an open census refreshes one row when a
 child changes, and a staff page's live check is its own (no family read is audited for it)."""
 
+import re
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -83,24 +84,33 @@ def test_each_row_shows_what_families_see_as_the_latest(app, world, make):
         assert rows[only_retracted] is None
 
 
-def test_a_census_row_is_the_census_rows_html_and_nobody_elses(app, world, make):
+def rows_of(client, *children):
+    return client.get("/staff/census/rows?children=" + ",".join(str(c) for c in children))
+
+
+def test_census_rows_are_the_censuss_own_html_and_nobody_elses(app, world, make):
     nurse = signed_in(app, world.nurse.email)
     census = nurse.get("/staff/").get_data(as_text=True)
-    row = nurse.get(f"/staff/census/children/{world.child_a1}")
-    assert row.status_code == 200
-    html = row.get_data(as_text=True).strip()
-    assert html.startswith(f'<tr data-census-child="{world.child_a1}"')
-    assert html in census  # the very markup the census shows
-    assert "Serious but stable" in html
-    for who, child in (
-        (world.clinician_b, world.child_a1),  # another unit's clinician
-        (world.parent_a1, world.child_a1),  # the child's own parent: a staff screen
-        (world.admin, world.child_a1),
-        (world.nurse, world.child_b1),  # the nurse, for another unit's child
-        (world.nurse, 999999),
+    answer = rows_of(nurse, world.child_a1, world.child_a2)
+    assert answer.status_code == 200
+    rows = re.findall(r"<tr data-census-child.*?</tr>", answer.get_data(as_text=True), re.S)
+    assert [re.search(r'data-census-child="(\d+)"', row).group(1) for row in rows] == [
+        str(world.child_a1),
+        str(world.child_a2),
+    ]
+    assert all(row in census for row in rows)  # the very markup the census shows
+    assert "Serious but stable" in rows[0]
+    for who, children in (
+        (world.clinician_b, [world.child_a1]),  # another unit's clinician
+        (world.parent_a1, [world.child_a1]),  # the child's own parent: a staff screen
+        (world.admin, [world.child_a1]),
+        (world.nurse, [world.child_a1, world.child_b1]),  # one of another unit: none at all
+        (world.nurse, [999999]),
     ):
-        answer = signed_in(app, who.email).get(f"/staff/census/children/{child}")
-        assert answer.status_code == 404, (who, child)
+        assert rows_of(signed_in(app, who.email), *children).status_code == 404, (who, children)
+    for garbage in ("", "x", "1,,2", "1;2", "-1", ",".join(["1"] * 61)):
+        answer = nurse.get(f"/staff/census/rows?children={garbage}")
+        assert answer.status_code == 400, garbage
 
 
 def test_a_discharged_childs_row_is_gone(app, world):
@@ -109,14 +119,14 @@ def test_a_discharged_childs_row_is_gone(app, world):
         discharge_patient(
             db.session.get(User, world.nurse.id), db.session.get(Patient, world.child_a2)
         )
-    assert nurse.get(f"/staff/census/children/{world.child_a2}").status_code == 404
+    assert rows_of(nurse, world.child_a1, world.child_a2).status_code == 404
     assert f'data-census-child="{world.child_a2}"' not in nurse.get("/staff/").get_data(True)
 
 
-def test_a_census_row_is_not_audited_like_the_census(app, world):
+def test_census_rows_are_not_audited_like_the_census(app, world):
     nurse = signed_in(app, world.nurse.email)
     before = audit_rows(app)
-    assert nurse.get(f"/staff/census/children/{world.child_a1}").status_code == 200
+    assert rows_of(nurse, world.child_a1).status_code == 200
     assert nurse.get("/staff/").status_code == 200
     assert audit_rows(app) == before
 

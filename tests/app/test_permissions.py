@@ -102,7 +102,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ),
     ("staff.patient", "GET"): Expect(STAFF_READ, targets=CHILDREN, audited=True),
     # A census row and a staff page's "anything new?" carry no update's words: not audited.
-    ("staff.census_row", "GET"): Expect(STAFF_READ, targets=CHILDREN),
+    ("staff.census_rows", "GET"): Expect(STAFF_READ, targets=CHILDREN),
     ("staff.patient_events", "GET"): Expect(STAFF_READ, targets=CHILDREN, signed_out=401),
     ("staff.post", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
     ("staff.correct", "GET"): Expect(STAFF_WRITE, targets=CHILDREN),
@@ -200,6 +200,10 @@ def a_language(ctx, role, target):
 
 def the_child(ctx, role, target):
     return {"patient_id": child_id(ctx.world, target)}, {}
+
+
+def census_row_of_the_child(ctx, role, target):
+    return {"children": str(child_id(ctx.world, target))}, {}
 
 
 def the_feed(ctx, role, target):
@@ -364,7 +368,7 @@ REQUESTS = {
     ("staff.admit", "GET"): nothing,
     ("staff.admit", "POST"): admit_child,
     ("staff.patient", "GET"): the_child,
-    ("staff.census_row", "GET"): the_child,
+    ("staff.census_rows", "GET"): census_row_of_the_child,
     ("staff.patient_events", "GET"): the_feed,
     ("staff.post", "POST"): post_update,
     ("staff.correct", "GET"): the_update,

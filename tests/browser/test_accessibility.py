@@ -88,7 +88,7 @@ NOT_PAGES = {
     "join.open_link": "redirects to join.welcome; a bad token shows join/closed.html (checked)",
     "family.events": "JSON for the live feed",
     "staff.patient_events": "JSON for a staff page's live check",
-    "staff.census_row": "one census row, swapped into the checked census page",
+    "staff.census_rows": "census rows, swapped into the checked census page",
 }
 # Pages that only a POST shows (a form's answer), checked too.
 POST_PAGES = {

@@ -1,4 +1,4 @@
-"""An open census follows what colleagues post by fetching the one row that changed, not the
+"""An open census follows what colleagues post by fetching the rows that changed, not the
 whole census; the other rows are left as they are."""
 
 import time
@@ -55,7 +55,7 @@ def test_an_open_census_fetches_only_the_row_that_changed(browser, live_server, 
     expect(leo_row).to_contain_text("Improving", timeout=DEADLINE)
     expect(leo_row).not_to_contain_text("No update today")
     after = fetched[mark:]
-    assert after == [f"{live_server.url}/staff/census/children/{ward.leo}"]
+    assert after == [f"{live_server.url}/staff/census/rows?children={ward.leo}"]
     kept = f"document.querySelector('[data-census-child=\"{ward.noah}\"]').__kept"
     assert desk.evaluate(kept) == 1  # Noah's row is the same element: untouched
     assert desk.evaluate("window.__censusSwaps") == 1  # and the census was not swapped again

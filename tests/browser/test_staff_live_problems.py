@@ -81,7 +81,7 @@ def test_the_census_says_when_it_could_not_refresh_and_catches_up_by_itself(
     expect(problem).to_be_hidden()
 
     # The database is away for a moment: Rounds answers the row, and the census, with 503.
-    rows = f"{live_server.url}/staff/census/children/*"
+    rows = f"{live_server.url}/staff/census/rows?children=*"
     for url in (census_url, rows):
         desk.route(url, lambda route: route.fulfill(status=503, body="Not now"))
     HttpUser(live_server.url, nurse.email).post_update(
