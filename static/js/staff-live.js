@@ -22,15 +22,19 @@
   var COPY_FIRST = "Copy what you are typing before you sign in again.";
 
   /* Says why the page may be behind; false when trying again would not help. */
+  // Said as "5 minutes ago", not as a clock: staff read every other time on the page in the
+  // unit's zone, and the browser's own clock may be another.
+  var STALE_AFTER_MS = 60000;
+
   function showProblem(error) {
     var signedOut = error && error.message === SIGNED_OUT;
-    var now = window.RoundsTime.clock(new Date());
-    var known = window.RoundsTime.clock(shownAt);
+    var now = new Date();
     problem.textContent = signedOut
       ? "You have been signed out, so this page is no longer kept up to date." +
         (patientPage ? " " + COPY_FIRST : "")
-      : "This page could not be brought up to date at " + now + "." +
-        (known === now ? "" : " It shows what was known at " + known + ".") +
+      : "This page could not be brought up to date just now." +
+        (now - shownAt < STALE_AFTER_MS ? ""
+          : " It shows what was known " + window.RoundsTime.ago(shownAt, now) + ".") +
         " Rounds tries again by itself.";
     problem.hidden = false;
     return !signedOut;

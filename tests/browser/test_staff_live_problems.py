@@ -88,7 +88,7 @@ def test_the_census_says_when_it_could_not_refresh_and_catches_up_by_itself(
         ward.leo, "Leo is breathing more on his own.", status="improving"
     )
     expect(problem).to_be_visible(timeout=DEADLINE)
-    expect(problem).to_contain_text("This page could not be brought up to date at ")
+    expect(problem).to_contain_text("This page could not be brought up to date just now.")
     expect(problem).to_contain_text("Rounds tries again by itself.")
     expect(leo_row).to_contain_text("No update today")  # what it had, still shown
     screenshot(desk, "staff-census-could-not-refresh-1280")

@@ -5,8 +5,9 @@ The whole scenario runs twice: with the Content-Security-Policy, and with the he
 off (a test-only setting), so the second run proves that escaping holds on its own. Stored
 text goes in through the app's real forms (over HTTP, or typed in the browser where the answer
 is a page worth looking at); everything is looked at in Chromium, including the pages the
-live scripts rebuild with innerHTML (the family feed, the census, the staff history), and
-text put back into form fields (copy forward, corrections, previews, refused forms).
+live scripts rebuild with innerHTML (the family feed, the census rows, the staff history and
+its earlier pages), and text put back into form fields (copy forward, corrections, previews,
+refused forms).
 """
 
 import re
@@ -296,6 +297,7 @@ def pages_rebuilt_live(run: Run) -> None:
     clinic = run.clinic = run.page()
     browser_sign_in(watch, clinic, run.base, run.clinician.email)
     run.goto(clinic, f"/staff/patients/{run.child_a}")
+    show_whole_history(clinic)
     watch.inert(clinic, "staff child page", [*run.everything, typed.retraction_reason,
                                              typed.clinician_name])  # fmt: skip
     post(run.clinician_http, run.child_a, update_fields(len(CORPUS)))
@@ -309,6 +311,7 @@ def pages_rebuilt_live(run: Run) -> None:
     watch.inert(desk, "census after a live refresh", [typed.child_a, typed.child_b, typed.bed_b])
     clinic.get_by_role("button", name="Show the newest history").click()
     expect(clinic.locator("#changed-elsewhere")).to_be_hidden(timeout=DEADLINE)
+    show_whole_history(clinic)
     watch.inert(clinic, "staff history after a live refresh", run.everything)
     look(clinic, "xss-staff-1280", watch.csp)
 
@@ -410,12 +413,33 @@ def post(clinician: HttpUser, child: int, fields: dict) -> None:
     assert answer.status_code == 302, answer.text[:2000]
 
 
+EARLIER = re.compile(r'href="(/staff/patients/\d+\?before=\d+)#history"')
+
+
 def update_ids(user: HttpUser, child: int) -> list[int]:
-    """The current version of each update that can still be corrected, oldest first."""
-    page = user.http.get(f"{user.base_url}/staff/patients/{child}", timeout=10).text
-    return sorted(
-        {int(n) for n in re.findall(rf"/staff/patients/{child}/updates/(\d+)/correct", page)}
-    )
+    """The current version of each update that can still be corrected, oldest first, from
+    every page of the child's staff history."""
+    found: set[int] = set()
+    path = f"/staff/patients/{child}"
+    while path:
+        page = user.http.get(f"{user.base_url}{path}", timeout=10).text
+        found |= {
+            int(n) for n in re.findall(rf"/staff/patients/{child}/updates/(\d+)/correct", page)
+        }
+        earlier = EARLIER.search(page)
+        path = earlier.group(1).replace("&amp;", "&") if earlier else ""
+    return sorted(found)
+
+
+def show_whole_history(page) -> None:
+    """Every page of a child's staff history, added in place by "Show earlier updates" (the
+    script builds those cards from fetched HTML too)."""
+    items = page.locator("#history .history__item")
+    more = page.get_by_role("link", name="Show earlier updates")
+    while more.count():
+        shown = items.count()
+        more.click()
+        expect(items).not_to_have_count(shown, timeout=DEADLINE)
 
 
 def look(page, name: str, csp: bool) -> None:
