@@ -1,7 +1,7 @@
 """Read-only queries: a child's updates as families and staff see them."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -43,6 +43,19 @@ class Thread:
         """Has at least one correction."""
         return len(self.versions) > 1
 
+    @property
+    def key(self) -> str:
+        """Its place in a feed as text that sorts as the feed does (newest last): when it was
+        first posted, then its id, as the database orders them."""
+        first = self.original
+        return f"{first.created_at.astimezone(UTC):%Y%m%d%H%M%S%f}-{first.id:012d}"
+
+    def state(self, compact: bool, day: str) -> str:
+        """What its card shows, in a few characters: a page that has a card of this state
+        has this very card (its version, its translation, its form, and "today" as of ``day``)."""
+        translation = self.translation.id if self.translation else 0
+        return f"{self.current.id}.{translation}.{'c' if compact else 'f'}.{day}"
+
 
 # The reads of every feed made, built once with the child bound when run (a feed is made after
 # every post and, in a reconnect storm, for every child on every process): building a select
@@ -69,26 +82,10 @@ _EVENTS_AFTER = (
 _EVENTS_BETWEEN = _EVENTS_AFTER.where(FamilyEvent.seq <= bindparam("upto"))
 
 
-def threads_for(patient: Patient, include_retracted: bool) -> list[Thread]:
-    """A child's update threads, newest first by when they were first posted."""
-    child = {"patient_id": patient.id}
-    updates = db.session.scalars(_UPDATES, child).all()
-    retractions = {r.update_id: r for r in db.session.scalars(_RETRACTIONS, child)}
-    grouped: dict[int, list[Update]] = {}
-    for update in updates:
-        grouped.setdefault(update.thread_id, []).append(update)
-    threads = [
-        Thread(versions, retractions.get(thread_id)) for thread_id, versions in grouped.items()
-    ]
-    if not include_retracted:
-        threads = [t for t in threads if t.retraction is None]
-    threads.sort(key=lambda t: (t.original.created_at, t.original.id), reverse=True)
-    return threads
-
-
-# The staff history, a page at a time: a long stay (an ECMO run of weeks, a hundred versions)
-# would otherwise render every version on every visit.
+# The staff history and the family's feed, a page at a time: a long stay (an ECMO run of
+# weeks, a hundred versions) would otherwise read and render every version on every visit.
 HISTORY_PAGE = 10
+FAMILY_PAGE = 10
 
 
 def history_page(
@@ -97,7 +94,28 @@ def history_page(
     """Up to ``size`` of a child's update threads, retracted ones included, newest first by
     when they were first posted, and whether there are earlier ones. ``before``: the first
     version of the last thread already shown (a keyset cursor: later posts never shift it)."""
+    ids, more = first_version_ids(patient, before, size, include_retracted=True)
+    return threads_by_id(ids), more
+
+
+def family_page(
+    patient: Patient, language: str | None = None, before: Update | None = None, size=FAMILY_PAGE
+) -> tuple[list[Thread], bool]:
+    """What a family sees, a page at a time: up to ``size`` of the updates not retracted,
+    newest first (after ``before``, as in ``history_page``), each with the translation of its
+    current version into ``language``, and whether there are earlier ones."""
+    ids, more = first_version_ids(patient, before, size, include_retracted=False)
+    return threads_by_id(ids, language), more
+
+
+def first_version_ids(
+    patient: Patient, before: Update | None, size: int, include_retracted: bool
+) -> tuple[list[int], bool]:
+    """The first versions (thread ids) of up to ``size`` threads in feed order after
+    ``before``, and whether there are more."""
     first = select(Update.id).where(Update.patient_id == patient.id, Update.original_id.is_(None))
+    if not include_retracted:
+        first = first.where(~exists().where(UpdateRetraction.update_id == Update.id))
     if before is not None:
         first = first.where(
             or_(
@@ -110,38 +128,46 @@ def history_page(
             first.order_by(Update.created_at.desc(), Update.id.desc()).limit(size + 1)
         )
     )
-    more, ids = len(ids) > size, ids[:size]
-    if not ids:
-        return [], False
+    return ids[:size], len(ids) > size
+
+
+def threads_by_id(thread_ids: list[int], language: str | None = None) -> list[Thread]:
+    """These threads, in this order, with their versions and retraction; with ``language``,
+    each with the translation of its current version into that language, if there is one."""
+    if not thread_ids:
+        return []
     versions = db.session.scalars(
         select(Update)
-        .where(or_(Update.id.in_(ids), Update.original_id.in_(ids)))
+        .where(or_(Update.id.in_(thread_ids), Update.original_id.in_(thread_ids)))
         .order_by(Update.version.desc())
         .options(joinedload(Update.author))
     )
-    grouped: dict[int, list[Update]] = {thread_id: [] for thread_id in ids}
+    grouped: dict[int, list[Update]] = {thread_id: [] for thread_id in thread_ids}
     for update in versions:
         grouped[update.thread_id].append(update)
     retractions = {
         r.update_id: r
         for r in db.session.scalars(
             select(UpdateRetraction)
-            .where(UpdateRetraction.update_id.in_(ids))
+            .where(UpdateRetraction.update_id.in_(thread_ids))
             .options(joinedload(UpdateRetraction.retracted_by))
         )
     }
-    return [Thread(grouped[thread_id], retractions.get(thread_id)) for thread_id in ids], more
-
-
-def family_threads(patient: Patient, language: str | None = None) -> list[Thread]:
-    """What a family sees: every update not retracted, newest first; with ``language``, each
-    with the translation of its current version into that language, if there is one."""
-    threads = threads_for(patient, include_retracted=False)
+    threads = [Thread(grouped[t], retractions.get(t)) for t in thread_ids if grouped[t]]
     if language is not None:
         translations = translations_of([t.current for t in threads], language)
         for thread in threads:
             thread.translation = translations.get((thread.current.id, language))
     return threads
+
+
+def thread_ids_of(update_ids) -> dict[int, int]:
+    """The thread (first version's id) of each of these versions, by version id."""
+    wanted = set(update_ids)
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(Update.id, Update.original_id).where(Update.id.in_(wanted)))
+    return {update_id: original_id or update_id for update_id, original_id in rows}
 
 
 def translations_of(
@@ -189,27 +215,27 @@ def current_seq(patient: Patient) -> int:
 
 
 def family_snapshot(
-    patient: Patient, language: str | None = None, attempts: int = 5
-) -> tuple[int, list[Thread]]:
-    """What a family sees (reading ``language``) and the event number it matches, read
-    consistently.
+    patient: Patient, language: str | None = None, before: Update | None = None, attempts: int = 5
+) -> tuple[int, list[Thread], bool]:
+    """A page of what a family sees (reading ``language``; see ``family_page``) and the event
+    number it matches, read consistently.
 
     Read the number, then the updates, then the number again: if a post landed in between,
     read again. The page then neither misses an event nor announces one it already shows.
     """
     seq = current_seq(patient)
     for _ in range(attempts):
-        threads = family_threads(patient, language)
+        threads, more = family_page(patient, language, before)
         again = current_seq(patient)
         if again == seq:
             break
         seq = again
-    return seq, threads
+    return seq, threads, more
 
 
 def latest_family_update(patient: Patient) -> Update | None:
     """The newest version of the newest update families can see."""
-    threads = family_threads(patient)
+    threads, _more = family_page(patient, size=1)
     return threads[0].current if threads else None
 
 

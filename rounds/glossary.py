@@ -12,11 +12,13 @@ hamza forms of alef and the final ى unified) so that "sedacion" finds "sedació
 import dataclasses
 import json
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
+from cachetools import LRUCache
 from flask import Flask, g
 from markupsafe import Markup, escape
 
@@ -219,12 +221,32 @@ def _mark(text, language: str) -> tuple[Markup, tuple[str, ...]]:
 
 # A family's feed is made again for each new event and holds the same texts every time;
 # finding their words is most of making it (py-spy, bench/load.py). The same text in the
-# same language always comes out the same.
-MARKED_CACHE_SIZE = 4096
+# same language always comes out the same. Kept by size, not count: a long update weighs a
+# hundred short ones, and a process's memory must not grow with the stays it has served.
+MARKED_CACHE_BYTES = 4_000_000
+_marked_cache = LRUCache(MARKED_CACHE_BYTES, getsizeof=lambda found: 2 * len(found[0]) + 128)
+_marked_lock = threading.Lock()  # LRUCache is not safe for threads by itself
 
 
-@lru_cache(maxsize=MARKED_CACHE_SIZE)
 def _marked(text: str, language: str) -> tuple[Markup, tuple[str, ...]]:
+    key = (text, language)
+    with _marked_lock:
+        found = _marked_cache.get(key)
+    if found is None:
+        found = _find_and_mark(text, language)
+        with _marked_lock:
+            if _marked_cache.getsizeof(found) <= MARKED_CACHE_BYTES:
+                _marked_cache[key] = found
+    return found
+
+
+def marks_cached_bytes() -> int:
+    """What the kept marks hold, about, in bytes."""
+    with _marked_lock:
+        return _marked_cache.currsize
+
+
+def _find_and_mark(text: str, language: str) -> tuple[Markup, tuple[str, ...]]:
     pieces, marked, last = [], [], 0
     for start, end, term in _occurrences(text, language):
         if term.id in marked:

@@ -346,6 +346,16 @@ def get_update(patient: Patient, update_id: int) -> Update:
     return get_child_row(Update, update_id, patient)
 
 
+def get_family_thread(patient: Patient, update_id: int) -> Update:
+    """The first version of an update of this (already checked) child that families see
+    (not retracted); 404 for any other, the same as one that does not exist."""
+    update = get_update(patient, update_id)
+    first = db.session.get(Update, update.thread_id)
+    if db.session.scalar(select(exists().where(UpdateRetraction.update_id == first.id))):
+        abort(404)
+    return first
+
+
 def family_patient_ids(user: User) -> list[int]:
     """The children a family member holds grants in force for (the rooms they may join)."""
     return list(db.session.scalars(_FOLLOWED_IDS, _family_reads(user)))

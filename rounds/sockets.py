@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rounds import permissions
 from rounds.extensions import socketio, without_transaction
-from rounds.family.catch_up import events_since
+from rounds.family.catch_up import events_since, page_words
 from rounds.forms import LARGEST_ID
 from rounds.models import Patient, User
 from rounds.realtime import patient_room, registry, tell, unit_room, user_room
@@ -82,11 +82,13 @@ def catch_up(auth, user: User, granted: dict[int, Patient]) -> None:
     if patient is None:
         tell(request.sid, "access_ended", {"patient": patient_id})
         return
-    tell(request.sid, "catch_up", events_since(patient, after))
+    version, language = page_words(auth.get("v"), auth.get("lang"))
+    tell(request.sid, "catch_up", events_since(patient, after, version, language))
 
 
 def page_position(auth) -> tuple[int, int] | None:
-    """The (child, last event) a family page sent when connecting; None for anything else."""
+    """The (child, last event) a family page sent when connecting; None for anything else.
+    (It also sends its version and language: ``rounds.family.catch_up.page_words``.)"""
     if not isinstance(auth, dict):
         return None
     wanted = auth.get("patient"), auth.get("after")

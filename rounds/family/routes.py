@@ -21,14 +21,15 @@ from sqlalchemy.orm import contains_eager
 
 from rounds import feed
 from rounds.extensions import db, limiter, runs_without_transaction
-from rounds.family.catch_up import events_since
+from rounds.family.catch_up import events_since, page_version, page_words, unit_day
 from rounds.family.forms import LanguageForm, RelativeRequestForm
 from rounds.forms import ConfirmForm, whole_number
 from rounds.i18n import current_language
-from rounds.models import AccessGrant, Patient
+from rounds.models import AccessGrant, Patient, Update
 from rounds.permissions import (
     family_patient_ids,
     get_approved_request,
+    get_family_thread,
     get_guardian_patient,
     get_patient,
     has_family_settings,
@@ -74,10 +75,12 @@ def home():
 
 @bp.get("/children/<int:patient_id>")
 def child(patient_id: int):
-    """One child's updates: the latest on top, earlier ones below, live."""
+    """One child's updates: the latest on top, the 9 before it below, live; then "Show earlier
+    updates" (``?before=``, the thread the page ended with: 10 more, without script too)."""
     patient = get_patient(patient_id)
+    before = feed_cursor(patient, request.args.get("before"))
     record_view(current_user, patient.id, client=request.remote_addr)
-    last_seq, threads = feed.family_snapshot(patient, current_language().code)
+    last_seq, threads, more = feed.family_snapshot(patient, current_language().code, before)
     closes_at = None
     if patient.discharged_at is not None:
         closes_at = patient.discharged_at + timedelta(
@@ -88,10 +91,24 @@ def child(patient_id: int):
         patient=patient,
         last_seq=last_seq,
         threads=threads,
+        more=more,
+        before=before,
         late=feed.is_late(threads[0].current if threads else None),
+        card_day=unit_day(patient),
+        page_version=page_version(),
         closes_at=closes_at,
         may_ask_for_relative=may_ask_for_relative(current_user, patient),
     )
+
+
+def feed_cursor(patient: Patient, given: str | None) -> Update | None:
+    """The first version of the thread a shown page of the feed ended with (``?before=``), of
+    a thread this family sees; a value that is no number is ignored (the first page), any
+    other is 404 like a child the person may not read."""
+    update_id = whole_number(given)
+    if update_id is None:
+        return None
+    return get_family_thread(patient, update_id)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -160,7 +177,8 @@ def relative_invitation(patient_id: int, request_id: int):
 # It reads, then writes one audit row: no transaction needed.
 @runs_without_transaction
 def events(patient_id: int):
-    """Everything after event ``after``: the events in order, and the feed as it is now.
+    """Everything after event ``after``: the events in order, and what changed in the feed
+    (or the whole feed for a page of another version ``v`` or language ``lang``).
 
     A page asks after a push, which only says that something exists; a reconnecting page
     gets the same answer on its socket (``rounds.sockets``).
@@ -169,4 +187,5 @@ def events(patient_id: int):
     after = whole_number(request.args.get("after", "0"))
     if after is None:
         abort(400)
-    return jsonify(events_since(patient, after))
+    version, language = page_words(request.args.get("v"), request.args.get("lang"))
+    return jsonify(events_since(patient, after, version, language))

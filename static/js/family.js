@@ -4,16 +4,77 @@
  * and every read is checked by the server. On (re)connect (sleep, network change, restart)
  * the socket itself says which child and which event the page has, and the server answers
  * with what it missed ("catch_up", the same answer as the events URL).
+ *
+ * The answer carries what changed as patches: whole cards keyed by their thread (applied
+ * twice, they change nothing), cards to remove, and the late notice; only the cards that
+ * changed are touched, so what the reader opened, and where the focus is, stay. A page that
+ * was away too long, or is of another version or language than the server's, gets the whole
+ * feed again ("html"). "Show earlier updates" adds the next ten below.
  */
 (function () {
   "use strict";
 
   var feed = document.getElementById("feed");
-  if (!feed || !window.RoundsLive) { return; } // no socket client: the page stays as rendered
+  if (!feed) { return; }
+  var gettext = window.RoundsWords.gettext; // words.js, loaded first on every page
+
+  /* "Show earlier updates": the next ten below the ones shown, from the same page the plain
+   * link opens without script (checked and audited there like any read). */
+  function showEarlier(link) {
+    var row = link.closest("[data-feed-more-row]");
+    var status = row.querySelector("[data-feed-more-status]");
+    link.setAttribute("aria-disabled", "true");
+    status.textContent = gettext("Loading earlier updates…");
+    fetch(link.href, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var lists = page.querySelectorAll("#feed [data-feed-cards]");
+        if (lists.length < 2) { throw new Error("no feed in the answer"); }
+        var list = feed.querySelectorAll("[data-feed-cards]")[1];
+        var first = null;
+        // Our own server-rendered, escaped markup, moved across documents as it is.
+        lists[1].querySelectorAll("article[data-key]").forEach(function (card) {
+          if (document.getElementById(card.id)) { return; } // shown already
+          var adopted = document.importNode(card, true);
+          list.appendChild(adopted);
+          if (!first) { first = adopted; }
+        });
+        var terms = page.querySelector("#feed [data-feed-terms]");
+        if (terms) { addTerms(terms.innerHTML); }
+        var next = page.querySelector("#feed [data-feed-more-row]");
+        if (next) { row.replaceWith(document.importNode(next, true)); } else { row.remove(); }
+        window.RoundsTime.refresh(list);
+        if (first) { first.setAttribute("tabindex", "-1"); first.focus(); }
+      })
+      .catch(function () {
+        link.removeAttribute("aria-disabled");
+        status.textContent = gettext("Could not load earlier updates. Check the connection and try again.");
+      });
+  }
+
+  feed.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-feed-more]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) {
+      return;
+    }
+    event.preventDefault();
+    if (link.getAttribute("aria-disabled") !== "true") { showEarlier(link); }
+  });
+
+  // Without the socket client the page stays as rendered; a page of earlier updates (opened
+  // without script) is not the live feed.
+  if (!window.RoundsLive || feed.hasAttribute("data-earlier-page")) { return; }
 
   var patientId = Number(feed.getAttribute("data-patient"));
   var lastSeq = Number(feed.getAttribute("data-last-seq")) || 0;
   var eventsUrl = feed.getAttribute("data-events-url");
+  var pageVersion = feed.getAttribute("data-version") || "";
+  var pageLanguage = feed.getAttribute("data-language") || "";
+  var unitZone = feed.getAttribute("data-unit-zone");
   var connection = document.getElementById("connection");
   var connectionText = document.getElementById("connection-text");
   var announcer = document.getElementById("announcer");
@@ -24,7 +85,6 @@
   var fetchAgain = false;
   var ended = false;
   var retry = window.RoundsLive.retrying(catchUp);
-  var gettext = window.RoundsWords.gettext; // words.js, loaded first on every page
   var clock = window.RoundsTime.clock; // time.js, loaded before this script
 
   function setState(state, text) {
@@ -65,29 +125,182 @@
     if (socket) { socket.disconnect(); }
   }
 
+  // A card's place: its "data-key" sorts as the feed does, newest last.
+  function keyOf(card) { return card.getAttribute("data-key") || ""; }
+
+  function cardLists() {
+    var lists = feed.querySelectorAll("[data-feed-cards]");
+    return { latest: lists[0], earlier: lists[1] };
+  }
+
+  function parsed(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html; // rendered and escaped by the server's templates
+    return holder.content;
+  }
+
+  /* What the reader opened in a card, and where their focus was, carried into its new form. */
+  function carryOver(old, card) {
+    var opened = old.querySelectorAll("details[open]");
+    for (var i = 0; i < opened.length; i++) {
+      var same = card.querySelector("details." + opened[i].className.split(" ")[0]);
+      if (same) { same.open = true; }
+    }
+    var focused = document.activeElement;
+    if (focused && old.contains(focused)) {
+      var again = focused.tagName === "SUMMARY" && focused.parentNode.className
+        ? card.querySelector("details." + focused.parentNode.className.split(" ")[0] + " > summary")
+        : null;
+      return again || card;
+    }
+    return null;
+  }
+
+  function placeCard(card) {
+    var lists = cardLists();
+    var old = document.getElementById(card.id);
+    if (old && old.getAttribute("data-state") === card.getAttribute("data-state")) { return; }
+    var full = card.classList.contains("update--full");
+    var list = full ? lists.latest : lists.earlier;
+    var key = keyOf(card);
+    if (!old && !full && feed.querySelector("[data-feed-more]")) {
+      // Older than every card shown, while earlier ones are still to load: it comes with them.
+      var shown = lists.earlier.querySelectorAll("article[data-key]");
+      if (!shown.length || key < keyOf(shown[shown.length - 1])) { return; }
+    }
+    var focusHere = old ? carryOver(old, card) : null;
+    if (focusHere === card) { card.setAttribute("tabindex", "-1"); }
+    if (old) { old.remove(); }
+    var next = null;
+    var siblings = list.querySelectorAll("article[data-key]");
+    for (var i = 0; i < siblings.length; i++) {
+      if (keyOf(siblings[i]) < key) { next = siblings[i]; break; }
+    }
+    list.insertBefore(card, next);
+    window.RoundsTime.refresh(card);
+    if (focusHere) { focusHere.focus(); }
+  }
+
+  function addTerms(html) {
+    var holder = feed.querySelector("[data-feed-terms]");
+    var sources = parsed(html).querySelectorAll("[data-term-explain]");
+    var have = {};
+    holder.querySelectorAll("[data-term-explain]").forEach(function (known) {
+      have[known.getAttribute("data-term-explain")] = true;
+    });
+    var box = holder.querySelector(".term-sources");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "term-sources";
+      box.hidden = true;
+      holder.appendChild(box);
+    }
+    for (var i = 0; i < sources.length; i++) {
+      if (!have[sources[i].getAttribute("data-term-explain")]) { box.appendChild(sources[i]); }
+    }
+  }
+
+  /* Sections show what they hold; with no card at all, "no update yet". */
+  function showSections() {
+    var lists = cardLists();
+    var latest = lists.latest.querySelector("article");
+    var earlier = lists.earlier.querySelector("article") || feed.querySelector("[data-feed-more]");
+    feed.querySelector("[data-feed-latest]").hidden = !latest;
+    feed.querySelector("[data-feed-earlier]").hidden = !earlier;
+    feed.querySelector("[data-feed-empty]").hidden = Boolean(latest || earlier);
+  }
+
+  function patch(body) {
+    (body.removed || []).forEach(function (thread) {
+      var gone = document.getElementById("update-" + thread);
+      if (gone) { gone.remove(); }
+    });
+    (body.cards || []).forEach(function (item) {
+      var card = parsed(item.html).querySelector("article");
+      if (card) { placeCard(card); }
+    });
+    addTerms(body.terms || "");
+    var notice = feed.querySelector("[data-feed-notice]");
+    notice.innerHTML = body.notice || ""; // server-rendered and escaped
+    window.RoundsTime.refresh(notice);
+    showSections();
+  }
+
   function apply(body) {
     var fresh = body.events.filter(function (event) { return event.seq > lastSeq; });
     updatedAt = new Date();
-    if (fresh.length && body.html) {
-      var messages = [];
-      fresh.forEach(function (event) {
-        // No words: a translation into another family member's language; nothing here changed.
-        if (event.message && messages.indexOf(event.message) === -1) { messages.push(event.message); }
-      });
+    var messages = [];
+    fresh.forEach(function (event) {
+      // No words: a translation into another family member's language; nothing here changed.
+      if (event.message && messages.indexOf(event.message) === -1) { messages.push(event.message); }
+    });
+    if (body.last_seq > lastSeq) {
       lastSeq = body.last_seq;
       feed.setAttribute("data-last-seq", String(lastSeq));
-      if (!messages.length) { return; } // left as it is: what the reader opened stays open
-      feed.innerHTML = body.html; // rendered and escaped by the server's templates
-      announce(messages.join(" "));
-      window.RoundsTime.refresh(feed);
     }
+    if (typeof body.html === "string") {
+      // The whole feed: this page was away long, or is older than the server's.
+      feed.innerHTML = body.html; // rendered and escaped by the server's templates
+      window.RoundsTime.refresh(feed);
+    } else if (fresh.length && messages.length) {
+      patch(body);
+    }
+    if (fresh.length && messages.length) { announce(messages.join(" ")); }
+  }
+
+  // "Today" in a card is true on the day it was made: after midnight in the unit, the page
+  // brings its feed again once, as a first load shows it.
+  var bringingWhole = false;
+
+  function unitDay() {
+    try {
+      return new Intl.DateTimeFormat("en-CA", { timeZone: unitZone, year: "numeric", month: "2-digit", day: "2-digit" })
+        .format(new Date());
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function checkDay() {
+    var today = unitDay();
+    if (!today || bringingWhole || ended) { return; }
+    var cards = feed.querySelectorAll("article[data-day]");
+    for (var i = 0; i < cards.length; i++) {
+      if (cards[i].getAttribute("data-day") < today) { bringWhole(); return; }
+    }
+  }
+
+  function bringWhole() {
+    bringingWhole = true;
+    fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("feed");
+        var seq = fresh ? Number(fresh.getAttribute("data-last-seq")) : NaN;
+        if (isNaN(seq) || seq < lastSeq) { return; } // not the feed, or older than shown
+        lastSeq = seq;
+        feed.setAttribute("data-last-seq", String(lastSeq));
+        feed.innerHTML = fresh.innerHTML; // our own server-rendered, escaped page
+        window.RoundsTime.refresh(feed);
+      })
+      .catch(function () { /* tried again at the next check */ })
+      .finally(function () { bringingWhole = false; });
+  }
+
+  function eventsQuery() {
+    return "?after=" + encodeURIComponent(lastSeq) +
+      "&v=" + encodeURIComponent(pageVersion) +
+      "&lang=" + encodeURIComponent(pageLanguage);
   }
 
   function catchUp() {
     if (ended) { return; }
     if (fetching) { fetchAgain = true; return; }
     fetching = true;
-    fetch(eventsUrl + "?after=" + encodeURIComponent(lastSeq), {
+    fetch(eventsUrl + eventsQuery(), {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
       cache: "no-store"
@@ -118,7 +331,7 @@
 
   var socket = window.RoundsLive.connect({
     // Read again at every reconnect, so it is always the last event this page has.
-    auth: function (send) { send({ patient: patientId, after: lastSeq }); }
+    auth: function (send) { send({ patient: patientId, after: lastSeq, v: pageVersion, lang: pageLanguage }); }
   }, function keepTrying() { return !ended; });
   setState("connecting", gettext("Connecting…"));
 
@@ -154,6 +367,7 @@
     catchUp();
   });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") { catchUp(); }
+    if (document.visibilityState === "visible") { catchUp(); checkDay(); }
   });
+  window.setInterval(checkDay, 60000);
 })();

@@ -17,7 +17,7 @@ from rounds.extensions import db
 from rounds.family import catch_up
 from rounds.models import Unit
 from rounds.models.types import utcnow
-from tests.support.client import post_form, sign_in
+from tests.support.client import events_as_page, feed_html, post_form, sign_in
 from tests.support.factories import Factory
 
 PAGE_BUDGET = 60 * 1024  # bytes, compressed, all assets included (issue #3)
@@ -137,11 +137,11 @@ def test_events_endpoint_gives_exactly_what_came_after(client, world, make):
     for n in range(3):
         make.post(world.clinician, world.child_a1, f"Later {n}")
     sign_in(client, world.parent_a1.email)
-    body = client.get(f"/family/children/{world.child_a1}/events.json?after=2").get_json()
+    body = events_as_page(client, world.child_a1, after=2).get_json()
     assert [e["seq"] for e in body["events"]] == [3, 4]
     assert body["last_seq"] == 4
-    assert "Later 2" in body["html"]
-    empty = client.get(f"/family/children/{world.child_a1}/events.json?after=4").get_json()
+    assert "Later 2" in feed_html(body) and "html" not in body  # patches, not the whole feed
+    empty = events_as_page(client, world.child_a1, after=4).get_json()
     assert empty == {"patient": world.child_a1, "last_seq": 4, "events": []}
 
 
@@ -154,13 +154,14 @@ def test_a_phone_away_for_longer_than_the_kept_events_still_gets_every_one(
     for n in range(5):
         make.post(world.clinician, world.child_a1, f"While away {n}")
     sign_in(client, world.parent_a1.email)
-    url = f"/family/children/{world.child_a1}/events.json"
-    newest = client.get(f"{url}?after=0").get_json()["last_seq"]
+    newest = events_as_page(client, world.child_a1, after=0).get_json()["last_seq"]
     for after in range(newest):
-        body = client.get(f"{url}?after={after}").get_json()
+        body = events_as_page(client, world.child_a1, after=after).get_json()
         assert [e["seq"] for e in body["events"]] == list(range(after + 1, newest + 1)), after
         assert body["last_seq"] == newest
-        assert "While away 4" in body["html"]
+        assert "While away 4" in feed_html(body)
+        # Away for longer than the kept events: the whole feed; else only what changed.
+        assert ("html" in body) == (newest - after > 2), after
 
 
 @contextmanager

@@ -7,6 +7,7 @@ intact and escaped, with the error beside the field; nothing is written. Random 
 from ``random.Random(1234)``.
 """
 
+import json
 import random
 import re
 from collections.abc import Callable
@@ -49,7 +50,7 @@ from rounds.staff.forms import (
 )
 from rounds.staff.translation_forms import TranslationForm
 from rounds.vocabulary import BODY_SYSTEMS
-from tests.support.client import session_csrf, sign_in
+from tests.support.client import events_as_page, session_csrf, sign_in
 from tests.support.factories import Factory
 from tests.support.query_parameters import discover, parameters_by_endpoint
 
@@ -488,6 +489,7 @@ def test_html_in_a_posted_update_is_shown_as_text_everywhere(users, cases, world
         "staff": text_of(users.client("nurse").get(f"/staff/patients/{world.child_a1}")),
         "family": text_of(parent.get(f"/family/children/{world.child_a1}")),
         "feed": parent.get(f"/family/children/{world.child_a1}/events.json?after=0").json["html"],
+        "patches": json.dumps(events_as_page(parent, world.child_a1, after=0).json),
     }
     for where, page in pages.items():
         assert "<script>" not in page, where

@@ -9,7 +9,14 @@ from flask_babel import force_locale
 
 from rounds import timefmt
 from tests.support.catalog import tr
-from tests.support.client import csrf_from, post_form, sign_in, without_csrf_tokens
+from tests.support.client import (
+    csrf_from,
+    events_as_page,
+    feed_html,
+    post_form,
+    sign_in,
+    without_csrf_tokens,
+)
 
 
 def html_tag(page: str) -> str:
@@ -116,9 +123,10 @@ def test_a_missing_page_speaks_the_readers_language(client, make, world):
 def test_the_live_feed_announces_in_the_readers_language(client, make, world):
     family_reading(client, make, world, "pt-BR")
     make.post(world.clinician, world.child_a1, "A second update.")
-    body = client.get(f"/family/children/{world.child_a1}/events.json?after=1").get_json()
+    body = events_as_page(client, world.child_a1, after=1).get_json()
     assert body["events"][-1]["message"] == tr("pt_BR", "A new update from the care team.")
-    assert tr("pt_BR", "Latest update") in body["html"]
+    # The update it displaced is now an earlier one, folded, in the reader's words.
+    assert tr("pt_BR", "Read the full update") in feed_html(body)
 
 
 def test_scripts_get_their_words_and_plural_rules_from_the_catalog(client, make, world):

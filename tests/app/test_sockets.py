@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from rounds import create_app
 from rounds.extensions import db, socketio
+from rounds.family.catch_up import page_version
 from rounds.models import AuditEvent
-from tests.support.client import sign_in
+from tests.support.client import feed_html, sign_in
 
 
 def socket_for(app, email):
@@ -180,8 +181,10 @@ def reconnecting_page(app, email, patient_id, after):
     """A family page's socket: it says which child it shows and the last event it has."""
     client = app.test_client()
     sign_in(client, email)
+    with app.app_context():  # as a page of this version in English says
+        said = {"v": page_version(), "lang": "en"}
     return socketio.test_client(
-        app, flask_test_client=client, auth={"patient": patient_id, "after": after}
+        app, flask_test_client=client, auth={"patient": patient_id, "after": after, **said}
     )
 
 
@@ -208,8 +211,8 @@ def test_a_reconnecting_page_gets_what_it_missed_on_the_socket(app, world, make)
     # The same answer as events.json?after=1, and the read audited as that one is.
     assert [e["seq"] for e in body["events"]] == [2, 3]
     assert body["patient"] == world.child_a1 and body["last_seq"] == 3
-    assert "While the phone slept 1" in body["html"]
-    assert "Child A2" not in body["html"]
+    assert "While the phone slept 1" in feed_html(body) and "html" not in body  # patches
+    assert "Child A2" not in str(body)
     assert views_of(app, world.child_a1) == before + 1
 
     up_to_date = reconnecting_page(app, world.parent_a1.email, world.child_a1, 3)
@@ -240,7 +243,7 @@ def test_a_page_for_another_familys_child_gets_access_ended_and_nothing_of_it(ap
 def test_staff_of_the_unit_get_the_catch_up_like_the_events_url(app, world, make):
     sock = reconnecting_page(app, world.nurse.email, world.child_a1, 0)
     [body] = received(sock, "catch_up")
-    assert [e["seq"] for e in body["events"]] == [1] and "Child A1 slept well." in body["html"]
+    assert [e["seq"] for e in body["events"]] == [1] and "Child A1 slept well." in feed_html(body)
     other_unit = reconnecting_page(app, world.clinician_b.email, world.child_a1, 0)
     assert received(other_unit, "access_ended") == [{"patient": world.child_a1}]
 

@@ -28,7 +28,7 @@ from rounds.services.translations import (
     translation_queue,
 )
 from rounds.services.updates import UpdateFields, correct_update, retract_update
-from tests.support.client import post_form, sign_in
+from tests.support.client import events_as_page, feed_html, post_form, sign_in
 
 SPANISH = TranslationFields(summary="La niña durmió bien.")
 LABEL = "Translated by the care team's interpreter"
@@ -560,12 +560,12 @@ def test_translation_reaches_the_familys_socket_and_the_other_family_receives_no
     assert family_events(family["parent_a2"].sock) == [(w.child_a2, 2)]
     assert family_events(family["parent_b1"].sock) == [(w.child_b1, 2)]
 
-    body = family["parent_a1"].http.get(f"/family/children/{w.child_a1}/events.json?after=1").json
+    body = events_as_page(family["parent_a1"].http, w.child_a1, after=1).json
     assert body["events"] == [
         {"seq": 2, "kind": "translated", "message": body["events"][0]["message"]}
     ]
     assert body["events"][0]["message"]  # "An update is now in your language." (in Spanish)
-    assert "La niña durmió bien." in body["html"]
+    assert "La niña durmió bien." in feed_html(body)
     for sock in (f.sock for f in family.values()):
         sock.disconnect()
 
@@ -574,18 +574,15 @@ def test_a_translation_into_another_language_is_not_announced_to_this_reader(app
     w = lingo
     translate(app, w.interpreter, w.update_a1)  # Spanish, for parent_a1
     english = client_for(app, w.parent_both)
-    body = english.get(f"/family/children/{w.child_a1}/events.json?after=1").json
+    body = events_as_page(english, w.child_a1, after=1).json
     assert body["last_seq"] == 2
     assert body["events"] == [{"seq": 2, "kind": "translated", "message": ""}]
-    assert "La niña durmió bien." not in body["html"]
+    assert "La niña durmió bien." not in feed_html(body)
     # Readers of each language get their own feed (and it is made once per language).
     spanish = client_for(app, w.parent_a1)
-    assert (
-        "La niña durmió bien."
-        in spanish.get(f"/family/children/{w.child_a1}/events.json?after=1").json["html"]
-    )
-    english_again = english.get(f"/family/children/{w.child_a1}/events.json?after=0").json
-    assert "La niña durmió bien." not in english_again["html"]
+    assert "La niña durmió bien." in feed_html(events_as_page(spanish, w.child_a1, after=1).json)
+    english_again = events_as_page(english, w.child_a1, after=0).json
+    assert "La niña durmió bien." not in feed_html(english_again)
     assert [e["message"] != "" for e in english_again["events"]] == [True, False]
 
 
@@ -605,7 +602,7 @@ def test_a_feeds_translations_are_read_in_one_query(app, lingo, make):
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", count)
         try:
-            threads = feed.family_threads(db.session.get(Patient, w.child_a1), "es")
+            threads = feed.family_page(db.session.get(Patient, w.child_a1), "es")[0]
             summaries = [t.translation.summary for t in threads if t.translation]
             names = [t.translation.translator.name for t in threads if t.translation]
         finally:

@@ -86,7 +86,7 @@ def test_correction_is_a_new_version_and_keeps_the_old_text(app, world):
             original.id,
         )
         patient = db.session.get(Patient, world.child_a1)
-        [thread] = feed.family_threads(patient)
+        [thread], _more = feed.family_page(patient)
         assert thread.current.summary == "Child A1 slept well after midnight."
         assert [u.summary for u in thread.earlier] == ["Child A1 slept well."]
     assert events_of(app, world.child_a1) == [(1, "posted"), (2, "corrected")]
@@ -107,8 +107,8 @@ def test_retraction_hides_the_update_from_families_but_not_from_staff(app, world
         update = db.session.get(Update, world.update_a1)
         retract_update(db.session.get(User, world.clinician.id), update, "Wrong child")
         patient = db.session.get(Patient, world.child_a1)
-        assert feed.family_threads(patient) == []
-        [thread] = feed.threads_for(patient, include_retracted=True)
+        assert feed.family_page(patient) == ([], False)
+        [thread], _more = feed.history_page(patient)
         assert thread.retraction.reason == "Wrong child"
         with pytest.raises(UpdateConflict):
             retract_update(db.session.get(User, world.clinician.id), update, "Again")

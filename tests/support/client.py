@@ -47,3 +47,31 @@ def session_csrf(client) -> str:
 def post_form(client, url: str, data: dict):
     """POST ``data`` as a form would, with this session's CSRF token."""
     return client.post(url, data={**data, "csrf_token": session_csrf(client)})
+
+
+FEED_RE = re.compile(r'<div id="feed"(.*?)>', re.S)
+
+
+def page_said(client, child_id: int) -> dict:
+    """What a family member's page of this child sends with every ask for events (its
+    version and language), read from the page as its script reads it."""
+    html = client.get(f"/family/children/{child_id}").get_data(as_text=True)
+    attributes = FEED_RE.search(html).group(1)
+    return {
+        "v": re.search(r'data-version="([^"]*)"', attributes).group(1),
+        "lang": re.search(r'data-language="([^"]*)"', attributes).group(1),
+    }
+
+
+def events_as_page(client, child_id: int, after: int):
+    """The events answer as a current page of this person asks for it (so it may patch)."""
+    said = page_said(client, child_id)
+    url = f"/family/children/{child_id}/events.json"
+    return client.get(url, query_string={"after": after, **said})
+
+
+def feed_html(body: dict) -> str:
+    """What an events answer shows: the whole feed, or its patched cards."""
+    if "html" in body:
+        return body["html"]
+    return "".join(card["html"] for card in body.get("cards", ()))
