@@ -41,8 +41,9 @@ from load_data import (  # noqa: E402
     make_world,
     node_post_while_away,
     node_seqs,
+    page_version_of,
 )
-from load_report import print_report, print_unit_report  # noqa: E402
+from load_report import print_long_report, print_report, print_unit_report  # noqa: E402
 from load_servers import (  # noqa: E402
     ROOT,
     CpuMeter,
@@ -54,6 +55,9 @@ from load_servers import (  # noqa: E402
 )
 
 WARMUP_POSTS = 30
+# --long: a long stay's unit phase, measured a step at a time.
+LONG_POSTS = 3000
+LONG_STEP = 300
 # How long after the last post answered a family may still get it and count as not missed.
 DRAIN_SECONDS = 60
 
@@ -62,7 +66,9 @@ def main() -> None:
     """Set up, run both targets, print the table, clean up."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer posts (100 per phase)")
-    parser.add_argument("--posts", type=int, default=300, help="measured posts per phase")
+    parser.add_argument(
+        "--posts", type=int, default=None, help="measured posts per phase (300; --long 3,000)"
+    )
     parser.add_argument("--rate", type=float, default=10.0, help="posts per second")
     parser.add_argument("--families", type=int, default=2000)
     parser.add_argument("--unit-families", type=int, default=200)
@@ -75,13 +81,28 @@ def main() -> None:
         help="the app alone: connect the 2,000, then the reconnect storm (no posts, no Node)",
     )
     parser.add_argument(
+        "--long",
+        action="store_true",
+        help=(
+            "a long stay, the app alone: 3,000 posts in the unit phase (100 updates a child), "
+            "first and last 300 side by side, worker memory every 300 posts"
+        ),
+    )
+    parser.add_argument(
+        "--app-dir",
+        type=Path,
+        default=ROOT,
+        help="serve the app from this checkout (a worktree of an older commit, for a before)",
+    )
+    parser.add_argument(
         "--unit-only",
         action="store_true",
         help="the unit load alone, app then Node (with --families 200 the data takes seconds)",
     )
     args = parser.parse_args()
-    if args.quick:
-        args.posts = 100
+    if args.posts is None:
+        args.posts = 100 if args.quick else LONG_POSTS if args.long else 300
+    args.unit_only = args.unit_only or args.long
     workdir = Path(tempfile.mkdtemp(prefix="rounds-bench-"))
     started = time.monotonic()
     redis = PrivateRedis(workdir)
@@ -96,7 +117,7 @@ def main() -> None:
             "REDIS_URL": redis.url,
             "SOCKETIO_ALLOWED_ORIGINS": origins,
         }
-        migrate(settings)
+        migrate(settings, args.app_dir)
         app = bench_app(
             {
                 "SECRET_KEY": settings["SECRET_KEY"],
@@ -122,7 +143,8 @@ def main() -> None:
         swarm = Swarm(workdir / "swarm.log")
         offer = swarm.ask({"cmd": "offer"}, timeout=15)
         results = {}
-        for kind in ("app",) if args.storm_only else ("app", "node"):
+        world.version = page_version_of(app)
+        for kind in ("app",) if args.storm_only or args.long else ("app", "node"):
             servers = [
                 Server(
                     kind,
@@ -130,6 +152,7 @@ def main() -> None:
                     ports[name],
                     server_env(settings, name, ports[name]),
                     workdir / f"{name}.log",
+                    root=args.app_dir if kind == "app" else ROOT,
                 )
                 for name in (f"{kind}1", f"{kind}2")
             ]
@@ -142,6 +165,8 @@ def main() -> None:
                     server.stop()
         if args.storm_only:
             print_storm(results["app"], workdir, time.monotonic() - started)
+        elif args.long:
+            print_long_report(results["app"], args, workdir, time.monotonic() - started)
         elif args.unit_only:
             print_unit_report(results, args, workdir, time.monotonic() - started)
         else:
@@ -164,21 +189,22 @@ def server_env(settings: dict, name: str, port: int) -> dict:
     }
 
 
-def migrate(settings: dict) -> None:
+def migrate(settings: dict, app_dir: Path = ROOT) -> None:
     """Run the migrations once, before any server starts."""
     env = {**os.environ, **settings, "ROUNDS_CONFIG": "production"}
     flask = str(ROOT / ".venv" / "bin" / "flask")
     subprocess.run(
         [flask, "--app", "app", "db", "upgrade"],
-        cwd=ROOT,
+        cwd=app_dir,
         env=env,
         check=True,
         capture_output=True,
     )
 
 
-def client_specs(kind, families, servers, seqs) -> list[dict]:
-    """The swarm's clients: family i on server i mod len(servers)."""
+def client_specs(kind, families, servers, seqs, version: str = "") -> list[dict]:
+    """The swarm's clients: family i on server i mod len(servers); each app client sends the
+    page version a page of this code sends (or it would measure the whole-feed fallback)."""
     specs = []
     for i, family in enumerate(families):
         spec = {
@@ -188,7 +214,7 @@ def client_specs(kind, families, servers, seqs) -> list[dict]:
             "seqs": {str(family.patient): seqs.get(family.patient, 0)},
         }
         if kind == "app":
-            spec["cookie"] = family.cookie
+            spec.update(cookie=family.cookie, version=version, lang="en")
         specs.append(spec)
     return specs
 
@@ -237,6 +263,26 @@ def run_target(kind, servers, swarm, app, redis, world: World, args, database_na
         result["cpu"] = meter.stop()
         return result
 
+    def measure_long(children, posting_servers, posts):
+        """The unit load for ``posts`` posts, scored and metered LONG_STEP posts at a time,
+        with the socket-holding worker's memory after each step."""
+        post_and_score(children, posting_servers, WARMUP_POSTS, f"Bench {kind} long warm-up")
+        steps = []
+        for step in range(posts // LONG_STEP):
+            meter = CpuMeter([s.socket_pid() for s in servers], database_name)
+            meter.start()
+            result = post_and_score(
+                children, posting_servers, LONG_STEP, f"Bench {kind} long {step}"
+            )
+            result["cpu"] = meter.stop()
+            result["rss_kb"] = servers[0].rss_kb()
+            print(
+                f"{kind}: {(step + 1) * LONG_STEP} posts, worker {result['rss_kb'] / 1024:.1f} MB",
+                flush=True,
+            )
+            steps.append(result)
+        return steps
+
     out = {"servers": [s.name for s in servers]}
     if kind == "app":
         out["cookie_check"] = check_cookie(servers[0].url, world.unit_families[0])
@@ -252,16 +298,20 @@ def run_target(kind, servers, swarm, app, redis, world: World, args, database_na
         swarm.ask({"cmd": "signin", "posters": posters}, timeout=120)
 
     if args.storm_only:
-        specs = client_specs(kind, world.all_families, servers, seqs())
+        specs = client_specs(kind, world.all_families, servers, seqs(), world.version)
         out["big_connect"] = swarm.ask({"cmd": "connect", "clients": specs, "timeout_s": 180})
         print(f"{kind}: {out['big_connect']['connected']} sockets connected", flush=True)
         return storm(kind, servers, swarm, app, redis, world, args, seqs, out)
 
     # 1. Unit load, one process.
     unit_children = world.children[: args.children_per_unit]
-    specs = client_specs(kind, world.unit_families, servers[:1], seqs())
+    specs = client_specs(kind, world.unit_families, servers[:1], seqs(), world.version)
     out["unit_connect"] = swarm.ask({"cmd": "connect", "clients": specs})
     print(f"{kind}: unit load, {len(specs)} sockets", flush=True)
+    if args.long:
+        out["long"] = measure_long(unit_children, servers[:1], args.posts)
+        swarm.ask({"cmd": "close"})
+        return out
     out["unit"] = measure(unit_children, servers[:1], args.posts, "unit")
     swarm.ask({"cmd": "close"})
     if args.unit_only:
@@ -270,7 +320,7 @@ def run_target(kind, servers, swarm, app, redis, world: World, args, database_na
     # 2. Hospital load, two processes, with memory.
     time.sleep(1)
     rss_before = [s.rss_kb() for s in servers]
-    specs = client_specs(kind, world.all_families, servers, seqs())
+    specs = client_specs(kind, world.all_families, servers, seqs(), world.version)
     print(f"{kind}: hospital load, {len(specs)} sockets", flush=True)
     out["big_connect"] = swarm.ask({"cmd": "connect", "clients": specs, "timeout_s": 180})
     time.sleep(2)

@@ -43,6 +43,7 @@ class World:
     clinicians: list  # Factory Person per unit, in unit order
     unit_families: list[Family]
     all_families: list[Family]
+    version: str = ""  # the page version a family page of this code sends
 
 
 def bench_app(settings: dict):
@@ -79,6 +80,14 @@ def mint_cookie(app, user_id: int) -> str:
         db.session.commit()
         start_session(user, token)
         return app.session_interface.get_signing_serializer(app).dumps(dict(flask.session))
+
+
+def page_version_of(app) -> str:
+    """What a family page of this checkout sends as its version (``data-version``)."""
+    from rounds.family.catch_up import page_version
+
+    with app.app_context():
+        return page_version()
 
 
 def make_world(app, units: int, children_per_unit: int, unit_families: int, families: int):

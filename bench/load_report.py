@@ -166,7 +166,7 @@ def print_unit_report(results, args, workdir: Path, elapsed: float) -> None:
         if errors:
             print(f"{kind} swarm errors (first {min(len(errors), 8)}): {errors[:8]}")
     print(f"minted family cookie, GET /family/: {app['cookie_check']}")
-    print(f"app code: {code_version()}")
+    print(f"app code: {code_version(args.app_dir)}")
     print(f"logs: {workdir}   machine: {os.cpu_count()} cores   run took {elapsed:.0f} s")
 
 
@@ -272,7 +272,7 @@ def print_report(results, offer, args, workdir: Path, elapsed: float) -> None:
         ]
         if trouble:
             print(f"{log.name}: {len(trouble)} error lines, e.g. {trouble[0][:160]!r}")
-    print(f"app code: {code_version()}")
+    print(f"app code: {code_version(args.app_dir)}")
     print(f"logs: {workdir}   machine: {os.cpu_count()} cores   run took {elapsed:.0f} s")
 
 
@@ -286,3 +286,61 @@ def code_version(root: Path | None = None) -> str:
     changed = run(["git", "status", "--porcelain", "--", *served]).stdout
     note = " with uncommitted changes in what it serves (rounds/, templates/...)" if changed else ""
     return head + note
+
+
+def print_long_report(app: dict, args, workdir: Path, elapsed: float) -> None:
+    """--long: the first and the last LONG_STEP posts of a long stay's unit phase side by side,
+    the worker's memory after each step, and the events answers' bytes."""
+    steps = app["long"]
+    first, last = steps[0], steps[-1]
+    per_step = len(steps) and args.posts // len(steps)
+    sockets, children = app["unit_connect"]["total"], args.children_per_unit
+    print(
+        f"Long stay: {sockets} sockets over {children} children, 1 process, {args.rate:g} "
+        f"posts/s, {args.posts} posts ({args.posts // children} updates a child), "
+        f"first and last {per_step}"
+    )
+    print(f"{'':38} {'first':>9} {'last':>9} {'last/first':>10} {'target':>8}  met")
+
+    def row(name, a, b, limit=None):
+        a, b = a or 0.0, b or 0.0
+        ratio = b / a if a else None
+        met = "" if limit is None or ratio is None else ("yes" if ratio <= limit else "NO")
+        target = f"<= {limit:g}x" if limit else ""
+        shown = f"{ratio:.2f}x" if ratio is not None else "-"
+        print(f"{name:38} {a:9.1f} {b:9.1f} {shown:>10} {target:>8}  {met}")
+
+    for key, name in (("notify", "post-to-notification"), ("screen", "post-to-screen")):
+        for p, limit in ((50, 1.2), (95, 1.2), (99, 1.5)):
+            row(f"  {name} p{p} (ms)", percentile(first[key], p), percentile(last[key], p), limit)
+    row(
+        "  server CPU per post cycle (ms)",
+        first["cpu"]["servers_ms"] / first["posts"],
+        last["cpu"]["servers_ms"] / last["posts"],
+        1.2,
+    )
+    for p in (50, 95):
+        row(
+            f"  events answer p{p} (bytes)",
+            percentile(first["answer_bytes"], p) or 0,
+            percentile(last["answer_bytes"], p) or 0,
+        )
+    row(
+        "  events answers, total (KB)",
+        sum(first["answer_bytes"]) / 1024,
+        sum(last["answer_bytes"]) / 1024,
+    )
+    for key in ("missed", "duplicated", "missed_screen", "foreign", "posts_failed"):
+        print(f"  {key:36} {sum(step[key] for step in steps):9d} (all steps)")
+    rss = [step["rss_kb"] / 1024 for step in steps]
+    print("worker resident memory after each step (MB): " + ", ".join(f"{mb:.1f}" for mb in rss))
+    growth = rss[-1] - rss[0] if rss else 0.0
+    print(
+        f"memory growth from post {per_step} on: {growth:+.1f} MB (target <= 5 MB: "
+        f"{'yes' if growth <= 5 else 'NO'})"
+    )
+    errors = [e for step in steps for e in step.get("errors", [])]
+    if errors:
+        print(f"swarm errors (first {min(len(errors), 8)}): {errors[:8]}")
+    print(f"app code: {code_version(args.app_dir)}")
+    print(f"logs: {workdir}   machine: {os.cpu_count()} cores   run took {elapsed:.0f} s")

@@ -35,7 +35,9 @@ function noteError(text) {
 
 function eventsUrl(client, patient, after) {
   if (client.mode === "app") {
-    return `${client.url}/family/children/${patient}/events.json?after=${after}`;
+    // As the page: its version and language, so the server may answer with patches.
+    const page = `v=${encodeURIComponent(client.version || "")}&lang=${client.lang || "en"}`;
+    return `${client.url}/family/children/${patient}/events.json?after=${after}&${page}`;
   }
   return `${client.url}/events?patient=${patient}&after=${after}`;
 }
@@ -100,7 +102,9 @@ async function catchUp(client, patient) {
       retryLater(client, patient);
     } else {
       keepCookie(client, response);
-      applyEvents(client, patient, await response.json());
+      const text = await response.text();
+      if (recording) recording.bytes.push(Buffer.byteLength(text));
+      applyEvents(client, patient, JSON.parse(text));
       client.retryDelay = 5000;
     }
   } catch (error) {
@@ -137,7 +141,11 @@ function socketOptions(spec) {
     auth: (send) => {
       const patient = spec.patients[0];
       const position = { patient, after: (spec.lastSeq && spec.lastSeq.get(patient)) || 0 };
-      send(spec.mode === "node" ? { ...position, patients: spec.patients } : position);
+      if (spec.mode === "node") {
+        send({ ...position, patients: spec.patients });
+      } else {
+        send({ ...position, v: spec.version || "", lang: spec.lang || "en" });
+      }
     },
   };
 }
@@ -172,6 +180,8 @@ function openClient(spec, index) {
     mode: spec.mode,
     url: spec.url,
     cookie: spec.cookie || null,
+    version: spec.version || "",
+    lang: spec.lang || "en",
     patients: spec.patients,
     lastSeq: new Map(spec.patients.map((p) => [p, spec.seqs ? spec.seqs[p] || 0 : 0])),
     fetching: new Map(),
@@ -331,7 +341,7 @@ async function run(command) {
   // Post at the given rate, then drain; the answer lists the posts. Which seq each post got
   // is known for sure only afterwards (a failed post may or may not have saved one), so the
   // caller sends them back with "score".
-  recording = { receipts: new Map(), notifyAt: new Map(), screenAt: new Map(), foreign: 0 };
+  recording = { receipts: new Map(), notifyAt: new Map(), screenAt: new Map(), foreign: 0, bytes: [] };
   const sent = []; // {i, patient, at, ms, ok, status, seq}
   const pending = [];
   const interval = 1000 / command.rate;
@@ -417,6 +427,7 @@ async function score(command) {
     notify: round(notify),
     screen: round(screen),
     post_ms: round(sent.filter((s) => s.ms !== null).map((s) => s.ms)),
+    answer_bytes: rec.bytes,
     missed,
     missed_screen: missedScreen,
     duplicated,

@@ -13,6 +13,7 @@ the whole first-load feed instead (``html``), a page long like any first load.
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,7 +224,7 @@ def _patches(patient: Patient, after: int, reader: str, attempts: int = 5) -> Sh
                 compact=thread is not latest,
                 card_day=day,
                 tz=patient.unit.timezone,
-            ),
+            ).strip(),
         }
         for thread in shown
     )
@@ -232,8 +233,8 @@ def _patches(patient: Patient, after: int, reader: str, attempts: int = 5) -> Sh
         patient=patient,
         latest=latest.current if latest else None,
         late=feed.is_late(latest.current if latest else None),
-    )
-    terms = render_template("family/_terms.html", term_ids=marked_terms())
+    ).strip()
+    terms = render_template("family/_terms.html", term_ids=marked_terms()).strip()
     told = _told(events, for_reader)
     return Shown(
         seq,
@@ -267,8 +268,13 @@ class SharedAnswers:
     """This process's recent answers, one store per app (tests build many apps in one
     process)."""
 
-    def __init__(self, max_bytes: int = ANSWER_CACHE_BYTES, seconds: float = ANSWER_CACHE_SECONDS):
-        self.answers: TTLCache = TTLCache(max_bytes, seconds, getsizeof=lambda s: s.size)
+    def __init__(
+        self,
+        max_bytes: int = ANSWER_CACHE_BYTES,
+        seconds: float = ANSWER_CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.answers: TTLCache = TTLCache(max_bytes, seconds, clock, getsizeof=lambda s: s.size)
         self.making: dict[tuple, threading.Event] = {}
         self.lock = threading.Lock()  # TTLCache is not safe for threads by itself
 
