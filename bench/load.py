@@ -41,7 +41,6 @@ from load_data import (  # noqa: E402
     make_world,
     node_post_while_away,
     node_seqs,
-    page_version_of,
 )
 from load_report import print_long_report, print_report, print_unit_report  # noqa: E402
 from load_servers import (  # noqa: E402
@@ -143,7 +142,6 @@ def main() -> None:
         swarm = Swarm(workdir / "swarm.log")
         offer = swarm.ask({"cmd": "offer"}, timeout=15)
         results = {}
-        world.version = page_version_of(app)
         for kind in ("app",) if args.storm_only or args.long else ("app", "node"):
             servers = [
                 Server(

@@ -105,7 +105,7 @@ def make_world(app, units: int, children_per_unit: int, unit_families: int, fami
         person = make.person()
         make.grant(person, child)
         made.append(Family(person.id, child, mint_cookie(app, person.id)))
-    return World(children, unit_of, clinicians, made[:unit_families], made)
+    return World(children, unit_of, clinicians, made[:unit_families], made, page_version_of(app))
 
 
 def check_cookie(base_url: str, family: Family) -> str:

@@ -106,8 +106,9 @@ def events_since(
         shown = shared(
             ("patch", patient.id, after, seq, reader), lambda: _patches(patient, after, reader)
         )
-        body.update(cards=shown.cards, removed=shown.removed, notice=shown.notice)
-        body["terms"] = shown.terms
+        body.update(
+            cards=shown.cards, removed=shown.removed, notice=shown.notice, terms=shown.terms
+        )
         missed = shown.events_after(after)
     body["events"] = missed
     body["last_seq"] = shown.seq

@@ -238,19 +238,23 @@
       lastSeq = body.last_seq;
       feed.setAttribute("data-last-seq", String(lastSeq));
     }
+    // Nothing new for this reader (a translation into a relative's language, or an answer
+    // already applied): left as it is, so what the reader opened stays open.
+    if (!messages.length) { return; }
     if (typeof body.html === "string") {
       // The whole feed: this page was away long, or is older than the server's.
       feed.innerHTML = body.html; // rendered and escaped by the server's templates
       window.RoundsTime.refresh(feed);
-    } else if (fresh.length && messages.length) {
+    } else {
       patch(body);
     }
-    if (fresh.length && messages.length) { announce(messages.join(" ")); }
+    announce(messages.join(" "));
   }
 
   // "Today" in a card is true on the day it was made: after midnight in the unit, the page
   // brings its feed again once, as a first load shows it.
   var bringingWhole = false;
+  var broughtFor = null; // the unit's day the feed was last brought again for
 
   function unitDay() {
     try {
@@ -263,10 +267,11 @@
 
   function checkDay() {
     var today = unitDay();
-    if (!today || bringingWhole || ended) { return; }
+    // Once a day at most: a phone whose clock is a day ahead would otherwise ask every minute.
+    if (!today || today === broughtFor || bringingWhole || ended) { return; }
     var cards = feed.querySelectorAll("article[data-day]");
     for (var i = 0; i < cards.length; i++) {
-      if (cards[i].getAttribute("data-day") < today) { bringWhole(); return; }
+      if (cards[i].getAttribute("data-day") < today) { broughtFor = today; bringWhole(); return; }
     }
   }
 

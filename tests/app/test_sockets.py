@@ -270,3 +270,29 @@ def test_an_odd_connect_auth_connects_without_a_catch_up(app, world, auth):
     sock = socketio.test_client(app, flask_test_client=client, auth=auth)
     assert sock.is_connected()
     assert sock.get_received() == []
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        {"v": None, "lang": None},
+        {"v": 12, "lang": ["en"]},
+        {"v": "x" * 5000, "lang": "en"},
+        {"v": "<script>alert(1)</script>", "lang": "'\"><img src=x>"},
+        {"v": {"a": 1}, "lang": True},
+        {},
+    ],
+)
+def test_an_odd_page_version_or_language_gets_the_whole_feed_and_nothing_else(
+    app, world, make, said
+):
+    make.post(world.clinician, world.child_a1, "Second.")
+    client = app.test_client()
+    sign_in(client, world.parent_a1.email)
+    auth = {"patient": world.child_a1, "after": 1, **said}
+    sock = socketio.test_client(app, flask_test_client=client, auth=auth)
+    assert sock.is_connected()
+    [body] = received(sock, "catch_up")
+    assert [e["seq"] for e in body["events"]] == [2]
+    assert "Second." in body["html"] and "cards" not in body
+    assert "<script>alert" not in body["html"] and "<img src=x>" not in body["html"]

@@ -5,11 +5,13 @@ up in order with the bounded feed."""
 
 import json
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import DEADLINE, open_phone, screenshot
+from tests.support.browser import DEADLINE, open_phone, screenshot, sign_in_page
 from tests.support.catalog import tr
 from tests.support.live import HttpUser, restart_server, wait_until
 
@@ -164,3 +166,46 @@ def test_a_patched_card_works_as_a_loaded_one_on_an_arabic_phone(
     expect(earlier.locator("details.update__more")).to_have_attribute("open", "")
     assert james.evaluate("window.__sameDocument") is True
     screenshot(james, "family-arabic-patched-360", full_page=False)
+
+
+def test_a_late_notice_and_retractions_arrive_as_patches(browser, live_server, ward):
+    context = browser.new_context(viewport={"width": 360, "height": 800}, is_mobile=True)
+    james = context.new_page()
+    james.clock.install()
+    sign_in_page(james, live_server.url, ward.james.email)
+    expect(james.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
+    james.evaluate("window.__sameDocument = true")
+    first = james.locator("#feed article").first.get_attribute("data-thread")
+    desk = HttpUser(live_server.url, ward.clinician.email)
+    due = datetime.now(ZoneInfo("America/New_York")) + timedelta(minutes=10)
+    posted = desk.post_form(
+        f"/staff/patients/{ward.noah}/updates",
+        {
+            "status": "serious",
+            "summary": "Noah is resting. The next update comes after the scan.",
+            "next_update_at": due.strftime("%Y-%m-%dT%H:%M"),
+            "action": "post",
+        },
+    )
+    assert posted.status_code == 302, posted.text[:500]
+    late = james.locator("#feed .late-notice")
+    expect(late).to_be_attached(timeout=DEADLINE)
+    expect(late).to_be_hidden()  # not due yet
+    james.clock.fast_forward("45:00")  # 30 minutes past the time the team gave
+    expect(late).to_be_visible(timeout=DEADLINE)
+    screenshot(james, "family-late-notice-patched-360", full_page=False)
+
+    newest = james.locator("#feed .update--full").get_attribute("data-thread")
+    for thread, left in ((newest, 1), (first, 0)):
+        answer = desk.post_form(
+            f"/staff/patients/{ward.noah}/updates/{thread}/retract",
+            {"reason": "Posted to the wrong child"},
+        )
+        assert answer.status_code == 302, answer.text[:500]
+        expect(james.locator("#feed article")).to_have_count(left, timeout=DEADLINE)
+        expect(james.locator("#announcer")).to_have_text("The care team removed an update.")
+        expect(late).to_have_count(0)  # the update it belonged to is gone
+    expect(james.locator("#feed [data-feed-empty]")).to_be_visible()
+    expect(james.locator("#feed [data-feed-latest]")).to_be_hidden()
+    assert james.evaluate("window.__sameDocument") is True
+    screenshot(james, "family-no-update-after-retractions-360", full_page=False)

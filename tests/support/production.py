@@ -7,6 +7,7 @@ Fault tests restart services, so they never touch the shared PostgreSQL (5432) o
 import contextlib
 import glob
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -357,6 +358,9 @@ class PrivatePostgres:
         return self.url(name)
 
 
+CARD_RE = re.compile(r'(<article class="update[^>]*data-thread="(\d+)".*?</article>)', re.S)
+
+
 class FamilyReader:
     """A parent's page, in Python: what static/js/family.js does with pushes and fetches.
 
@@ -369,8 +373,9 @@ class FamilyReader:
         self.user = user
         self.patient_id = patient_id
         self.seen: list[int] = []
-        self.html = ""
+        self.cards: dict[int, str] = {}  # the update cards shown, by thread
         self.last_seq = 0
+        self.said = self._page_said()
         self.ended = False
         self.failures = 0
         self.lock = threading.Lock()
@@ -393,6 +398,30 @@ class FamilyReader:
         )
         return self
 
+    def _page_said(self) -> dict:
+        """What the page sends with every ask for events: its version and language."""
+        html = self.user.http.get(
+            f"{self.user.base_url}/family/children/{self.patient_id}", timeout=10
+        ).text
+        return {
+            name: re.search(rf'{attribute}="([^"]*)"', html).group(1)
+            for name, attribute in (("v", "data-version"), ("lang", "data-language"))
+        }
+
+    @property
+    def html(self) -> str:
+        """The cards the page shows."""
+        return "".join(self.cards.values())
+
+    def _apply(self, body: dict) -> None:
+        if "html" in body:  # the whole feed
+            self.cards = {int(t): card for card, t in CARD_RE.findall(body["html"])}
+            return
+        for thread in body["removed"]:
+            self.cards.pop(thread, None)
+        for card in body["cards"]:
+            self.cards[card["thread"]] = card["html"]
+
     def _pushed(self, note: dict) -> None:
         if note["patient"] == self.patient_id and note["seq"] > self.last_seq:
             self.catch_up()
@@ -402,7 +431,7 @@ class FamilyReader:
             try:
                 response = self.user.http.get(
                     f"{self.user.base_url}/family/children/{self.patient_id}/events.json",
-                    params={"after": self.last_seq},
+                    params={"after": self.last_seq, **self.said},
                     timeout=10,
                 )
                 response.raise_for_status()
@@ -419,7 +448,7 @@ class FamilyReader:
             self.seen.extend(fresh)
             if fresh:
                 self.last_seq = body["last_seq"]
-                self.html = body["html"]
+                self._apply(body)
 
     def process(self) -> str:
         """Which app process answers this reader's HTTP requests."""
