@@ -53,6 +53,7 @@ PAGE_FILES = (
     "templates/family/_late_notice.html",
     "templates/family/_terms.html",
     "static/js/family.js",
+    "static/js/earlier.js",
     "static/js/time.js",
     "static/js/glossary.js",
     "static/js/live-socket.js",

@@ -18,52 +18,30 @@
   if (!feed) { return; }
   var gettext = window.RoundsWords.gettext; // words.js, loaded first on every page
 
-  /* "Show earlier updates": the next ten below the ones shown, from the same page the plain
-   * link opens without script (checked and audited there like any read). */
-  function showEarlier(link) {
-    var row = link.closest("[data-feed-more-row]");
-    var status = row.querySelector("[data-feed-more-status]");
-    link.setAttribute("aria-disabled", "true");
-    status.textContent = gettext("Loading earlier updates…");
-    fetch(link.href, { credentials: "same-origin", cache: "no-store" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.text();
-      })
-      .then(function (html) {
-        var page = new DOMParser().parseFromString(html, "text/html");
+  // "Show earlier updates": the next ten below the ones shown, from the same page the plain
+  // link opens without script (checked and audited there like any read).
+  if (window.RoundsEarlier) {
+    window.RoundsEarlier.attach(feed, {
+      link: "[data-feed-more]",
+      row: "[data-feed-more-row]",
+      status: "[data-feed-more-status]",
+      list: function () { return feed.querySelectorAll("[data-feed-cards]")[1]; },
+      items: function (page) {
         var lists = page.querySelectorAll("#feed [data-feed-cards]");
-        if (lists.length < 2) { throw new Error("no feed in the answer"); }
-        var list = feed.querySelectorAll("[data-feed-cards]")[1];
-        var first = null;
-        // Our own server-rendered, escaped markup, moved across documents as it is.
-        lists[1].querySelectorAll("article[data-key]").forEach(function (card) {
-          if (document.getElementById(card.id)) { return; } // shown already
-          var adopted = document.importNode(card, true);
-          list.appendChild(adopted);
-          if (!first) { first = adopted; }
+        if (lists.length < 2) { return null; }
+        return Array.prototype.filter.call(lists[1].querySelectorAll("article[data-key]"), function (card) {
+          return !document.getElementById(card.id); // shown already (it came live)
         });
+      },
+      nextRow: function (page) { return page.querySelector("#feed [data-feed-more-row]"); },
+      added: function (page) {
         var terms = page.querySelector("#feed [data-feed-terms]");
         if (terms) { addTerms(terms.innerHTML); }
-        var next = page.querySelector("#feed [data-feed-more-row]");
-        if (next) { row.replaceWith(document.importNode(next, true)); } else { row.remove(); }
-        window.RoundsTime.refresh(list);
-        if (first) { first.setAttribute("tabindex", "-1"); first.focus(); }
-      })
-      .catch(function () {
-        link.removeAttribute("aria-disabled");
-        status.textContent = gettext("Could not load earlier updates. Check the connection and try again.");
-      });
+      },
+      loading: gettext("Loading earlier updates…"),
+      failed: gettext("Could not load earlier updates. Check the connection and try again.")
+    });
   }
-
-  feed.addEventListener("click", function (event) {
-    var link = event.target.closest("[data-feed-more]");
-    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) {
-      return;
-    }
-    event.preventDefault();
-    if (link.getAttribute("aria-disabled") !== "true") { showEarlier(link); }
-  });
 
   // Without the socket client the page stays as rendered; a page of earlier updates (opened
   // without script) is not the live feed.

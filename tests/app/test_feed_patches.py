@@ -15,7 +15,6 @@ from rounds.glossary import MARKED_CACHE_BYTES, mark_terms, marks_cached_bytes
 from rounds.models import AuditEvent, Update, User
 from rounds.models.types import utcnow
 from rounds.services.translations import TranslationFields, add_translation
-from rounds.services.updates import UpdateFields, correct_update, retract_update
 from tests.support.client import events_as_page, feed_html, page_said, sign_in
 
 
@@ -26,21 +25,6 @@ def cards_of(body: dict) -> dict[int, str]:
 
 def is_full(card: str) -> bool:
     return "update--full" in card.split(">", 1)[0]
-
-
-def correct(app, person, update_id: int, summary: str) -> int:
-    with app.app_context():
-        update = db.session.get(Update, update_id)
-        fields = UpdateFields.from_update(update)
-        fields.summary = summary
-        return correct_update(db.session.get(User, person.id), update, fields, "Clearer").id
-
-
-def retract(app, person, update_id: int) -> None:
-    with app.app_context():
-        retract_update(
-            db.session.get(User, person.id), db.session.get(Update, update_id), "Wrong child"
-        )
 
 
 def translate(app, person, update_id: int, code: str, summary: str) -> None:
@@ -89,7 +73,7 @@ def test_a_new_post_sends_two_cards_the_new_latest_in_full_and_the_one_it_displa
 
 def test_a_correction_sends_its_card_with_the_earlier_text_a_tap_away(app, parent, world, make):
     make.post(world.clinician, world.child_a1, "The newer one.")
-    correct(app, world.clinician, world.update_a1, "Child A1 slept well, with one alarm.")
+    make.correct(world.clinician, world.update_a1, "Child A1 slept well, with one alarm.")
     body = events_as_page(parent, world.child_a1, after=2).get_json()
     cards = cards_of(body)
     # The corrected card is an earlier one: it stays folded, with its earlier text kept.
@@ -108,7 +92,7 @@ def test_correcting_the_latest_puts_the_readers_translation_back_on_its_way(
     sign_in(client, world.parent_a1.email)
     before = events_as_page(client, world.child_a1, after=1).get_json()
     assert "La niña durmió bien." in cards_of(before)[world.update_a1]
-    correct(app, world.clinician, world.update_a1, "Child A1 slept well after midnight.")
+    make.correct(world.clinician, world.update_a1, "Child A1 slept well after midnight.")
     body = events_as_page(client, world.child_a1, after=2).get_json()
     card = cards_of(body)[world.update_a1]
     assert "La niña durmió bien." not in card
@@ -118,7 +102,7 @@ def test_correcting_the_latest_puts_the_readers_translation_back_on_its_way(
 
 def test_retracting_the_latest_removes_it_and_sends_the_next_in_full(app, parent, world, make):
     newest = make.post(world.clinician, world.child_a1, "Posted to the wrong child.")
-    retract(app, world.clinician, newest)
+    make.retract(world.clinician, newest)
     body = events_as_page(parent, world.child_a1, after=2).get_json()
     assert body["removed"] == [newest]
     cards = cards_of(body)
@@ -128,8 +112,8 @@ def test_retracting_the_latest_removes_it_and_sends_the_next_in_full(app, parent
     assert missed_both["removed"] == [newest] and newest not in cards_of(missed_both)
 
 
-def test_retracting_the_only_update_leaves_no_card(app, parent, world):
-    retract(app, world.clinician, world.update_a1)
+def test_retracting_the_only_update_leaves_no_card(app, parent, world, make):
+    make.retract(world.clinician, world.update_a1)
     body = events_as_page(parent, world.child_a1, after=1).get_json()
     assert body["removed"] == [world.update_a1] and body["cards"] == []
     assert body["notice"].strip() == ""
@@ -214,7 +198,7 @@ def test_the_first_load_is_the_latest_and_nine_before_then_ten_at_a_time(app, pa
     ids = [world.update_a1] + [
         make.post(world.clinician, world.child_a1, f"Update number {n}.") for n in range(1, 25)
     ]
-    retract(app, world.clinician, ids[5])
+    make.retract(world.clinician, ids[5])
     page = parent.get(f"/family/children/{world.child_a1}").get_data(as_text=True)
     shown = [int(t) for t in re.findall(r'<article class="update[^"]*" id="update-(\d+)"', page)]
     visible = [i for i in reversed(ids) if i != ids[5]]
@@ -235,7 +219,7 @@ def test_the_first_load_is_the_latest_and_nine_before_then_ten_at_a_time(app, pa
 
 def test_a_cursor_of_a_retracted_or_another_childs_update_is_404(app, parent, world, make):
     gone = make.post(world.clinician, world.child_a1, "Retracted soon.")
-    retract(app, world.clinician, gone)
+    make.retract(world.clinician, gone)
     url = f"/family/children/{world.child_a1}"
     assert parent.get(f"{url}?before={gone}").status_code == 404
     assert parent.get(f"{url}?before={world.update_a2}").status_code == 404

@@ -27,7 +27,7 @@ from rounds.services.translations import (
     family_languages,
     translation_queue,
 )
-from rounds.services.updates import UpdateFields, correct_update, retract_update
+from rounds.services.updates import retract_update
 from tests.support.client import events_as_page, feed_html, post_form, sign_in
 
 SPANISH = TranslationFields(summary="La niña durmió bien.")
@@ -77,15 +77,6 @@ def translate(app, person, update_id: int, code: str = "es", fields=SPANISH, at=
             db.session.get(User, person.id), db.session.get(Update, update_id), code, fields, at
         )
         return row.id
-
-
-def correct(app, person, update_id: int, summary: str) -> int:
-    """Correct an update through the service; returns the new version's id."""
-    with app.app_context():
-        update = db.session.get(Update, update_id)
-        fields = UpdateFields.from_update(update)
-        fields.summary = summary
-        return correct_update(db.session.get(User, person.id), update, fields, "Clearer").id
 
 
 def queue_of(app, person) -> list[tuple]:
@@ -210,11 +201,11 @@ def test_queue_leaves_out_children_whose_family_no_longer_reads(app, lingo):
     assert queue_of(app, w.interpreter) == []
 
 
-def test_correction_puts_it_back_on_the_queue_out_of_date_and_prefilled(app, lingo):
+def test_correction_puts_it_back_on_the_queue_out_of_date_and_prefilled(app, lingo, make):
     w = lingo
     translate(app, w.interpreter, w.update_a1, fields=TranslationFields("Durmió bien."))
     assert queue_of(app, w.interpreter) == []
-    corrected = correct(app, w.clinician, w.update_a1, "Child A1 slept well after midnight.")
+    corrected = make.correct(w.clinician, w.update_a1, "Child A1 slept well after midnight.")
     assert queue_of(app, w.interpreter) == [(w.child_a1, corrected, "es", True)]
     with app.app_context():
         [item] = translation_queue(db.session.get(User, w.interpreter.id))
@@ -261,7 +252,7 @@ def test_translation_is_one_transaction_row_event_and_audit(app, lingo):
 
 def test_translation_is_refused_unless_current_allowed_and_another_language(app, lingo, make):
     w = lingo
-    corrected = correct(app, w.clinician, w.update_a1, "Corrected.")
+    corrected = make.correct(w.clinician, w.update_a1, "Corrected.")
     with pytest.raises(TranslationOutOfDate) as stale:
         translate(app, w.interpreter, w.update_a1)
     assert stale.value.current_id == corrected
@@ -369,21 +360,21 @@ def test_translate_page_is_not_found_the_same_for_missing_and_forbidden(app, lin
         assert client.get(f"/staff/updates/{w.update_a1}/translate/es").status_code == 404
 
 
-def test_a_superseded_version_leads_to_the_newest(app, lingo):
+def test_a_superseded_version_leads_to_the_newest(app, lingo, make):
     w = lingo
-    corrected = correct(app, w.clinician, w.update_a1, "Corrected words.")
+    corrected = make.correct(w.clinician, w.update_a1, "Corrected words.")
     desk = client_for(app, w.interpreter)
     old = desk.get(f"/staff/updates/{w.update_a1}/translate/es")
     assert old.status_code == 302
     assert old.headers["Location"].endswith(f"/staff/updates/{corrected}/translate/es")
 
 
-def test_corrected_while_translating_keeps_the_text_and_sends_nothing(app, lingo):
+def test_corrected_while_translating_keeps_the_text_and_sends_nothing(app, lingo, make):
     w = lingo
     desk = client_for(app, w.interpreter)
     url = f"/staff/updates/{w.update_a1}/translate/es"
     assert desk.get(url).status_code == 200
-    corrected = correct(app, w.clinician, w.update_a1, "Corrected while you typed.")
+    corrected = make.correct(w.clinician, w.update_a1, "Corrected while you typed.")
     answer = post_form(desk, url, {"summary": "Mi traducción a medias."})
     html = page(answer)
     assert answer.status_code == 409
@@ -429,10 +420,10 @@ def test_family_sees_the_original_and_a_note_while_the_translation_is_on_its_way
     assert re.search(r'class="update__summary" lang="en" dir="ltr"', spanish)
 
 
-def test_a_correction_without_a_translation_shows_the_note_again(app, lingo):
+def test_a_correction_without_a_translation_shows_the_note_again(app, lingo, make):
     w = lingo
     translate(app, w.interpreter, w.update_a1, fields=TranslationFields("Versión vieja."))
-    correct(app, w.clinician, w.update_a1, "The corrected English.")
+    make.correct(w.clinician, w.update_a1, "The corrected English.")
     spanish = page(client_for(app, w.parent_a1).get(f"/family/children/{w.child_a1}"))
     assert "Versión vieja." not in spanish
     assert "The corrected English." in spanish

@@ -11,7 +11,7 @@ from rounds.services.accounts import create_unit, create_user
 from rounds.services.invitations import create_invitation
 from rounds.services.patients import admit_patient
 from rounds.services.sessions import set_account_active
-from rounds.services.updates import UpdateFields, post_update
+from rounds.services.updates import UpdateFields, correct_update, post_update, retract_update
 
 _serial = count(1)
 
@@ -149,6 +149,21 @@ class Factory:
                 db.session.get(User, author.id),
                 db.session.get(Patient, patient_id),
                 UpdateFields(status=fields.pop("status", "serious"), summary=summary, **fields),
+            )
+
+    def correct(self, author: Person, update_id: int, summary: str) -> int:
+        """Correct an update's summary through the service; returns the new version's id."""
+        with self.app.app_context():
+            update = db.session.get(Update, update_id)
+            fields = UpdateFields.from_update(update)
+            fields.summary = summary
+            return correct_update(db.session.get(User, author.id), update, fields, "Clearer").id
+
+    def retract(self, author: Person, update_id: int) -> None:
+        """Retract an update through the service."""
+        with self.app.app_context():
+            retract_update(
+                db.session.get(User, author.id), db.session.get(Update, update_id), "Wrong child"
             )
 
     def get_unit_of(self, patient_id: int) -> int:
