@@ -145,6 +145,17 @@ def main() -> None:
             print(f"{code}: 100 updates answer {more:+d} bytes against 5 (target <= 1024)")
         loads = [len(html.encode()) for _client, html, _said in pages.values()]
         print(f"largest first load: {max(loads)} bytes (target <= 30720: {max(loads) <= 30720})")
+        # The staff child page follows the same rule: its live check is numbers only, and
+        # "Show the newest history" brings the page with its first 10 threads.
+        desk = signed_in(app, clinician.email)
+        for label, child in children.items():
+            page = desk.get(f"/staff/patients/{child}").get_data()
+            seq = int(re.search(rb'data-last-seq="(\d+)"', page).group(1))
+            check = desk.get(f"/staff/patients/{child}/events.json?after={seq - 1}").get_data()
+            print(
+                f"staff, {label}: child page (the newest history) {len(page)} bytes, "
+                f"the check for one new event {len(check)} bytes"
+            )
 
 
 if __name__ == "__main__":

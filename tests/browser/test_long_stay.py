@@ -193,6 +193,8 @@ def test_a_late_notice_and_retractions_arrive_as_patches(browser, live_server, w
     expect(late).to_be_hidden()  # not due yet
     james.clock.fast_forward("45:00")  # 30 minutes past the time the team gave
     expect(late).to_be_visible(timeout=DEADLINE)
+    # The jump of the page's clock outlived the socket's heartbeat: it reconnects first.
+    expect(james.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
     screenshot(james, "family-late-notice-patched-360", full_page=False)
 
     newest = james.locator("#feed .update--full").get_attribute("data-thread")
