@@ -225,11 +225,14 @@ def family_snapshot(
     """
     seq = current_seq(patient)
     for _ in range(attempts):
+        read_before = seq
         threads, more = family_page(patient, language, before)
         again = current_seq(patient)
         if again == seq:
             break
         seq = again
+    else:  # still moving: claim no more than the number read before these updates
+        seq = read_before
     return seq, threads, more
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from rounds.extensions import db
+from rounds.forms import whole_number
 from rounds.i18n import LANGUAGE_BY_CODE, LANGUAGES
 from rounds.models import (
     AccessGrant,
@@ -346,14 +347,15 @@ def get_update(patient: Patient, update_id: int) -> Update:
     return get_child_row(Update, update_id, patient)
 
 
-def get_family_thread(patient: Patient, update_id: int) -> Update:
-    """The first version of an update of this (already checked) child that families see
-    (not retracted); 404 for any other, the same as one that does not exist."""
-    update = get_update(patient, update_id)
-    first = db.session.get(Update, update.thread_id)
-    if db.session.scalar(select(exists().where(UpdateRetraction.update_id == first.id))):
-        abort(404)
-    return first
+def get_thread_cursor(patient: Patient, given: str | None) -> Update | None:
+    """Where a page of a child's updates starts (``?before=``: the thread a shown page ended
+    with): the first version of that thread, of this (already checked) child. Retracted or
+    not, since only its place is used (the last card shown may be retracted meanwhile); a
+    value that is no number is no cursor (the first page); another child's update is 404."""
+    update_id = whole_number(given)
+    if update_id is None:
+        return None
+    return db.session.get(Update, get_update(patient, update_id).thread_id)
 
 
 def family_patient_ids(user: User) -> list[int]:

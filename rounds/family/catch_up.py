@@ -98,7 +98,9 @@ def events_since(
         whole = True
     if whole:
         shown = shared(("whole", patient.id, seq, reader), lambda: _whole_feed(patient, reader))
-        body["html"] = shown.html
+        # With the version it is made of: a page of another version reloads (its script
+        # could not patch this markup).
+        body.update(html=shown.html, v=page_version())
         missed = shown.events_after(after)
         if missed is None:  # a phone that was away for a long time
             events = feed.events_after(patient, after, upto=shown.seq)
@@ -171,6 +173,7 @@ class Shown:
 def _whole_feed(patient: Patient, reader: str) -> Shown:
     """The first-load feed as it is now, and the recent events that led to it."""
     seq, threads, more = feed.family_snapshot(patient, reader)
+    g.glossary_marked = {}  # the words of this feed only
     html = render_template(
         "family/_feed.html",
         patient=patient,
@@ -212,6 +215,8 @@ def _patches(patient: Patient, after: int, reader: str, attempts: int = 5) -> Sh
         if again == seq:
             break
         seq = again
+    else:  # still moving: claim only the events read (the cards may show more: harmless)
+        seq = events[-1].seq if events else after
     shown = [t for t in threads if t.retraction is None]
     removed = retracted | {t.original.id for t in threads if t.retraction is not None}
     latest = shown[0] if shown and top and shown[0].original.id == top[0] else None

@@ -25,13 +25,13 @@ from rounds.family.catch_up import events_since, page_version, page_words, unit_
 from rounds.family.forms import LanguageForm, RelativeRequestForm
 from rounds.forms import ConfirmForm, whole_number
 from rounds.i18n import current_language
-from rounds.models import AccessGrant, Patient, Update
+from rounds.models import AccessGrant, Patient
 from rounds.permissions import (
     family_patient_ids,
     get_approved_request,
-    get_family_thread,
     get_guardian_patient,
     get_patient,
+    get_thread_cursor,
     has_family_settings,
     may_ask_for_relative,
 )
@@ -78,7 +78,7 @@ def child(patient_id: int):
     """One child's updates: the latest on top, the 9 before it below, live; then "Show earlier
     updates" (``?before=``, the thread the page ended with: 10 more, without script too)."""
     patient = get_patient(patient_id)
-    before = feed_cursor(patient, request.args.get("before"))
+    before = get_thread_cursor(patient, request.args.get("before"))
     record_view(current_user, patient.id, client=request.remote_addr)
     last_seq, threads, more = feed.family_snapshot(patient, current_language().code, before)
     closes_at = None
@@ -99,16 +99,6 @@ def child(patient_id: int):
         closes_at=closes_at,
         may_ask_for_relative=may_ask_for_relative(current_user, patient),
     )
-
-
-def feed_cursor(patient: Patient, given: str | None) -> Update | None:
-    """The first version of the thread a shown page of the feed ended with (``?before=``), of
-    a thread this family sees; a value that is no number is ignored (the first page), any
-    other is 404 like a child the person may not read."""
-    update_id = whole_number(given)
-    if update_id is None:
-        return None
-    return get_family_thread(patient, update_id)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from rounds import feed
-from rounds.extensions import db, runs_without_transaction
+from rounds.extensions import runs_without_transaction
 from rounds.forms import ConfirmForm, whole_number, whole_numbers
 from rounds.models import Patient, Unit, Update
 from rounds.models.types import utcnow
@@ -20,6 +20,7 @@ from rounds.permissions import (
     census_units,
     get_admitting_unit,
     get_staff_patient,
+    get_thread_cursor,
     get_update,
     may_translate,
     staff_may,
@@ -148,20 +149,10 @@ def patient(patient_id: int):
     """A child's page: who they are, today's update composer, and the history, newest first,
     a page at a time."""
     child = get_staff_patient(patient_id, Action.READ)
-    before = history_cursor(child, request.args.get("before"))
+    before = get_thread_cursor(child, request.args.get("before"))
     record_view(current_user, child.id, client=request.remote_addr)
     form = composer_for(child, copy_from_latest=request.args.get("copy") == "1")
     return render_patient_page(child, form, before=before)
-
-
-def history_cursor(child: Patient, given: str | None) -> Update | None:
-    """The first version whose thread the shown history ended with (``?before=``), of this
-    child; a value that is no number is ignored (the newest page), another child's is 404."""
-    update_id = whole_number(given)
-    if update_id is None:
-        return None
-    update = get_update(child, update_id)
-    return db.session.get(Update, update.thread_id)
 
 
 @bp.post("/patients/<int:patient_id>/updates")

@@ -29,6 +29,8 @@
         return response.text();
       })
       .then(function (html) {
+        // The list was replaced meanwhile (the whole feed came again): it has its own link.
+        if (!row.isConnected) { return; }
         var page = new DOMParser().parseFromString(html, "text/html");
         var items = options.items(page);
         var list = options.list();

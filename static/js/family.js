@@ -35,13 +35,20 @@
       },
       nextRow: function (page) { return page.querySelector("#feed [data-feed-more-row]"); },
       added: function (page) {
-        var terms = page.querySelector("#feed [data-feed-terms]");
+        var fetched = page.getElementById("feed");
+        var terms = fetched.querySelector("[data-feed-terms]");
         if (terms) { addTerms(terms.innerHTML); }
+        // Made before a push this page has applied (a retraction, say): that change is asked
+        // for again, so the cards just added show it too.
+        var madeAt = Number(fetched.getAttribute("data-last-seq"));
+        if (onEarlierPage && !isNaN(madeAt)) { onEarlierPage(madeAt); }
       },
       loading: gettext("Loading earlier updates…"),
       failed: gettext("Could not load earlier updates. Check the connection and try again.")
     });
   }
+
+  var onEarlierPage = null; // set below when the page is live
 
   // Without the socket client the page stays as rendered; a page of earlier updates (opened
   // without script) is not the live feed.
@@ -118,17 +125,24 @@
   }
 
   /* What the reader opened in a card, and where their focus was, carried into its new form. */
+  function openWithAncestors(details, card) {
+    for (var at = details; at && at !== card; at = at.parentElement) {
+      if (at.tagName === "DETAILS") { at.open = true; }
+    }
+  }
+
   function carryOver(old, card) {
     var opened = old.querySelectorAll("details[open]");
     for (var i = 0; i < opened.length; i++) {
       var same = card.querySelector("details." + opened[i].className.split(" ")[0]);
-      if (same) { same.open = true; }
+      if (same) { openWithAncestors(same, card); }
     }
     var focused = document.activeElement;
     if (focused && old.contains(focused)) {
       var again = focused.tagName === "SUMMARY" && focused.parentNode.className
         ? card.querySelector("details." + focused.parentNode.className.split(" ")[0] + " > summary")
         : null;
+      if (again) { openWithAncestors(again.parentNode.parentElement, card); }
       return again || card;
     }
     return null;
@@ -137,15 +151,13 @@
   function placeCard(card) {
     var lists = cardLists();
     var old = document.getElementById(card.id);
-    if (old && old.getAttribute("data-state") === card.getAttribute("data-state")) { return; }
+    if (old && old.getAttribute("data-state") === card.getAttribute("data-state")) { return null; }
     var full = card.classList.contains("update--full");
     var list = full ? lists.latest : lists.earlier;
     var key = keyOf(card);
-    if (!old && !full && feed.querySelector("[data-feed-more]")) {
-      // Older than every card shown, while earlier ones are still to load: it comes with them.
-      var shown = lists.earlier.querySelectorAll("article[data-key]");
-      if (!shown.length || key < keyOf(shown[shown.length - 1])) { return; }
-    }
+    var more = feed.querySelector("[data-feed-more]");
+    // Older than where "Show earlier updates" starts: it comes with those.
+    if (!old && !full && more && key < (more.getAttribute("data-before-key") || "")) { return null; }
     var focusHere = old ? carryOver(old, card) : null;
     if (focusHere === card) { card.setAttribute("tabindex", "-1"); }
     if (old) { old.remove(); }
@@ -156,7 +168,7 @@
     }
     list.insertBefore(card, next);
     window.RoundsTime.refresh(card);
-    if (focusHere) { focusHere.focus(); }
+    return focusHere;
   }
 
   function addTerms(html) {
@@ -193,15 +205,17 @@
       var gone = document.getElementById("update-" + thread);
       if (gone) { gone.remove(); }
     });
+    var focusHere = null;
     (body.cards || []).forEach(function (item) {
       var card = parsed(item.html).querySelector("article");
-      if (card) { placeCard(card); }
+      if (card) { focusHere = placeCard(card) || focusHere; }
     });
     addTerms(body.terms || "");
     var notice = feed.querySelector("[data-feed-notice]");
     notice.innerHTML = body.notice || ""; // server-rendered and escaped
     window.RoundsTime.refresh(notice);
     showSections();
+    if (focusHere) { focusHere.focus(); } // once its section shows
   }
 
   function apply(body) {
@@ -220,6 +234,9 @@
     // already applied): left as it is, so what the reader opened stays open.
     if (!messages.length) { return; }
     if (typeof body.html === "string") {
+      // Made by another version of Rounds (an upgrade under way): this script may not be
+      // able to patch its markup later, so the page loads that version whole.
+      if (body.v && body.v !== pageVersion) { window.location.reload(); return; }
       // The whole feed: this page was away long, or is older than the server's.
       feed.innerHTML = body.html; // rendered and escaped by the server's templates
       window.RoundsTime.refresh(feed);
@@ -232,12 +249,14 @@
   // "Today" in a card is true on the day it was made: after midnight in the unit, the page
   // brings its feed again once, as a first load shows it.
   var bringingWhole = false;
-  var broughtFor = null; // the unit's day the feed was last brought again for
+  var broughtFor = null; // the unit's day the feed was last brought again for, successfully
 
   function unitDay() {
     try {
-      return new Intl.DateTimeFormat("en-CA", { timeZone: unitZone, year: "numeric", month: "2-digit", day: "2-digit" })
-        .format(new Date());
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", { timeZone: unitZone, year: "numeric", month: "2-digit", day: "2-digit" })
+        .formatToParts(new Date()).forEach(function (part) { parts[part.type] = part.value; });
+      return parts.year + "-" + parts.month + "-" + parts.day; // as the server writes data-day
     } catch (error) {
       return null;
     }
@@ -245,15 +264,14 @@
 
   function checkDay() {
     var today = unitDay();
-    // Once a day at most: a phone whose clock is a day ahead would otherwise ask every minute.
     if (!today || today === broughtFor || bringingWhole || ended) { return; }
     var cards = feed.querySelectorAll("article[data-day]");
     for (var i = 0; i < cards.length; i++) {
-      if (cards[i].getAttribute("data-day") < today) { broughtFor = today; bringWhole(); return; }
+      if (cards[i].getAttribute("data-day") < today) { bringWhole(today); return; }
     }
   }
 
-  function bringWhole() {
+  function bringWhole(today) {
     bringingWhole = true;
     fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
@@ -268,10 +286,30 @@
         feed.setAttribute("data-last-seq", String(lastSeq));
         feed.innerHTML = fresh.innerHTML; // our own server-rendered, escaped page
         window.RoundsTime.refresh(feed);
+        broughtFor = today; // once a day: a phone whose clock runs ahead would ask every minute
       })
       .catch(function () { /* tried again at the next check */ })
       .finally(function () { bringingWhole = false; });
   }
+
+  /* A page of earlier updates made at event ``madeAt``, older than this page: bring its
+   * cards up to date with the changes since (quietly: they were announced when they came). */
+  onEarlierPage = function (madeAt) {
+    if (madeAt >= lastSeq) { return; }
+    fetch(eventsUrl + "?after=" + encodeURIComponent(madeAt) + "&v=" + encodeURIComponent(pageVersion) +
+      "&lang=" + encodeURIComponent(pageLanguage), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      cache: "no-store"
+    })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        if (!body || typeof body.html === "string") { return; } // away long: the next push
+        patch(body);
+        if (body.last_seq > lastSeq) { catchUp(); } // and anything newer, the usual way
+      })
+      .catch(function () { /* the cards stay as that page showed them until the next change */ });
+  };
 
   function eventsQuery() {
     return "?after=" + encodeURIComponent(lastSeq) +

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from rounds import glossary
 from rounds.extensions import db
 from rounds.family import catch_up
 from rounds.family.catch_up import SharedAnswers, Shown
@@ -203,7 +204,7 @@ def test_the_first_load_is_the_latest_and_nine_before_then_ten_at_a_time(app, pa
     shown = [int(t) for t in re.findall(r'<article class="update[^"]*" id="update-(\d+)"', page)]
     visible = [i for i in reversed(ids) if i != ids[5]]
     assert shown == visible[:10]
-    more = re.search(r'data-feed-more href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    more = re.search(r'data-feed-more [^>]*href="([^"]+)"', page).group(1).replace("&amp;", "&")
     assert f"before={visible[9]}" in more
     views = views_of(app, world.child_a1)
     earlier = parent.get(more).get_data(as_text=True)
@@ -211,17 +212,26 @@ def test_the_first_load_is_the_latest_and_nine_before_then_ten_at_a_time(app, pa
     shown = [int(t) for t in re.findall(r'<article class="update[^"]*" id="update-(\d+)"', earlier)]
     assert shown == visible[10:20]
     assert "Back to the latest update" in earlier
-    last = re.search(r'data-feed-more href="([^"]+)"', earlier).group(1).replace("&amp;", "&")
+    last = re.search(r'data-feed-more [^>]*href="([^"]+)"', earlier).group(1).replace("&amp;", "&")
     final = parent.get(last).get_data(as_text=True)
     shown = [int(t) for t in re.findall(r'<article class="update[^"]*" id="update-(\d+)"', final)]
     assert shown == visible[20:] and "data-feed-more" not in final
 
 
-def test_a_cursor_of_a_retracted_or_another_childs_update_is_404(app, parent, world, make):
+def test_a_cursor_is_a_place_even_if_its_update_was_retracted_but_never_another_childs(
+    app, parent, world, make
+):
+    # The last card a page shows can be retracted while it is open: its "Show earlier
+    # updates" must still bring what came before it, and show nothing of the retracted one.
     gone = make.post(world.clinician, world.child_a1, "Retracted soon.")
+    make.post(world.clinician, world.child_a1, "Newest.")
     make.retract(world.clinician, gone)
     url = f"/family/children/{world.child_a1}"
-    assert parent.get(f"{url}?before={gone}").status_code == 404
+    earlier = parent.get(f"{url}?before={gone}")
+    assert earlier.status_code == 200
+    text = earlier.get_data(as_text=True)
+    assert "Child A1 slept well." in text
+    assert "Retracted soon." not in text and "Newest." not in text
     assert parent.get(f"{url}?before={world.update_a2}").status_code == 404
     assert parent.get(f"{url}?before=999999").status_code == 404
     assert parent.get(f"{url}?before=soon").status_code == 200  # no number: the first page
@@ -259,8 +269,13 @@ def test_kept_answers_stay_within_their_bytes_and_drop_the_expired():
     assert store.bytes == answer(1).size  # the expired went
 
 
-def test_glossary_marks_stay_within_their_bytes(app):
+def test_glossary_marks_are_kept_by_their_bytes_not_their_number(app):
+    # 3,000 texts of 2 KB (about 12 MB as kept): a cache of 4,096 entries would keep them
+    # all; one of 4 MB drops the least recently used.
+    texts = [f"Note {n}: ECMO flow steady. " + "x" * 2000 for n in range(3000)]
     with app.test_request_context():
-        for n in range(3000):
-            mark_terms(f"Note {n}: ECMO flow steady. " + "x" * 2000, "en")
-        assert 0 < marks_cached_bytes() <= MARKED_CACHE_BYTES
+        for text in texts:
+            mark_terms(text, "en")
+        assert MARKED_CACHE_BYTES / 2 < marks_cached_bytes() <= MARKED_CACHE_BYTES
+        assert glossary._marked_cache.get((texts[0], "en")) is None  # the oldest went
+        assert glossary._marked_cache.get((texts[-1], "en")) is not None

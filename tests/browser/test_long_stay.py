@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.support.browser import DEADLINE, open_phone, screenshot, sign_in_page
 from tests.support.catalog import tr
-from tests.support.live import HttpUser, restart_server, wait_until
+from tests.support.live import HttpUser, restart_server
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +42,6 @@ def test_the_101st_update_arrives_as_a_patch_and_what_was_opened_stays_open(
     james = open_phone(browser, live_server.url, ward.james.email)
     assert james.locator("#feed article").count() == 10
     assert shown_days(james) == list(range(100, 90, -1))
-    answers = []
-    james.on("response", lambda r: answers.append(r) if "/events.json" in r.url else None)
     # He has opened yesterday's card (the second) and is reading it, the focus on it.
     yesterday = james.locator("#feed article").nth(1)
     yesterday_id = yesterday.get_attribute("id")
@@ -53,7 +51,8 @@ def test_the_101st_update_arrives_as_a_patch_and_what_was_opened_stays_open(
     james.evaluate(f"document.getElementById('{marker}').__kept = true")
 
     desk = HttpUser(live_server.url, ward.clinician.email)
-    desk.post_update(ward.noah, "Day 101: Noah's lungs look clearer today.")
+    with james.expect_response(lambda r: "/events.json" in r.url, timeout=DEADLINE) as fetched:
+        desk.post_update(ward.noah, "Day 101: Noah's lungs look clearer today.")
     latest = james.locator("#feed .update--full")
     expect(latest).to_contain_text("Day 101", timeout=DEADLINE)
     expect(james.locator("#announcer")).to_have_text("A new update from the care team.")
@@ -65,8 +64,7 @@ def test_the_101st_update_arrives_as_a_patch_and_what_was_opened_stays_open(
     assert james.evaluate(f"document.getElementById('{marker}').__kept") is True
     assert james.evaluate("window.__sameDocument") is True
     # It came as patches, a few KB, not the whole feed.
-    wait_until(lambda: answers, message="the events answer")
-    body = answers[-1].body()
+    body = fetched.value.body()
     answer = json.loads(body)
     assert "html" not in answer and len(answer["cards"]) == 2
     assert len(body) < 5_000, len(body)
@@ -193,21 +191,59 @@ def test_a_late_notice_and_retractions_arrive_as_patches(browser, live_server, w
     expect(late).to_be_hidden()  # not due yet
     james.clock.fast_forward("45:00")  # 30 minutes past the time the team gave
     expect(late).to_be_visible(timeout=DEADLINE)
-    # The jump of the page's clock outlived the socket's heartbeat: it reconnects first.
+    # For the screenshot: the clock's jump outlived the socket's heartbeat, so it reconnects.
     expect(james.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
     screenshot(james, "family-late-notice-patched-360", full_page=False)
 
     newest = james.locator("#feed .update--full").get_attribute("data-thread")
     for thread, left in ((newest, 1), (first, 0)):
+        james.evaluate("document.getElementById('announcer').textContent = ''")
         answer = desk.post_form(
             f"/staff/patients/{ward.noah}/updates/{thread}/retract",
             {"reason": "Posted to the wrong child"},
         )
         assert answer.status_code == 302, answer.text[:500]
-        expect(james.locator("#feed article")).to_have_count(left, timeout=DEADLINE)
-        expect(james.locator("#announcer")).to_have_text("The care team removed an update.")
+        expect(james.locator("#announcer")).to_have_text(
+            "The care team removed an update.", timeout=DEADLINE
+        )
+        expect(james.locator("#feed article")).to_have_count(left)
         expect(late).to_have_count(0)  # the update it belonged to is gone
     expect(james.locator("#feed [data-feed-empty]")).to_be_visible()
     expect(james.locator("#feed [data-feed-latest]")).to_be_hidden()
     assert james.evaluate("window.__sameDocument") is True
     screenshot(james, "family-no-update-after-retractions-360", full_page=False)
+
+
+def test_updates_posted_while_away_show_even_when_the_earlier_list_was_emptied(
+    browser, live_server, ward, live_make, tmp_path
+):
+    # Ten shown and the link to earlier ones; then the nine below the latest are retracted
+    # (retractions do not bring older ones in). Two posts missed at once must both show.
+    stay_of(live_make, ward, 11)  # with the ward's first, 12 updates
+    james = open_phone(browser, live_server.url, ward.james.email)
+    desk = HttpUser(live_server.url, ward.clinician.email)
+    for thread in james.locator("#feed .update--compact").evaluate_all(
+        "cards => cards.map(card => card.dataset.thread)"
+    ):
+        answer = desk.post_form(
+            f"/staff/patients/{ward.noah}/updates/{thread}/retract", {"reason": "Wrong child"}
+        )
+        assert answer.status_code == 302
+    expect(james.locator("#feed article")).to_have_count(1, timeout=DEADLINE)
+    expect(james.get_by_role("link", name="Show earlier updates")).to_be_visible()
+    live_server.stop()
+    expect(james.locator("#connection")).not_to_have_attribute(
+        "data-state", "live", timeout=DEADLINE
+    )
+    for day in (13, 14):
+        live_make.post(ward.clinician, ward.noah, f"Day {day}: posted while he was away.")
+    server = restart_server(live_server, tmp_path)
+    try:
+        expect(james.locator("#feed .update--full")).to_contain_text("Day 14", timeout=30_000)
+        assert shown_days(james) == [14, 13, 12]
+        james.get_by_role("link", name="Show earlier updates").click()
+        expect(james.locator("#feed article")).to_have_count(5, timeout=DEADLINE)
+        assert shown_days(james) == [14, 13, 12, 2]  # and the ward's first, with no "Day"
+        assert james.evaluate("window.__sameDocument") is True
+    finally:
+        server.stop()
