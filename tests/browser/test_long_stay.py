@@ -247,3 +247,19 @@ def test_updates_posted_while_away_show_even_when_the_earlier_list_was_emptied(
         assert james.evaluate("window.__sameDocument") is True
     finally:
         server.stop()
+
+
+def test_without_script_show_earlier_updates_is_a_plain_link(browser, live_server, ward, live_make):
+    stay_of(live_make, ward, 14)  # with the ward's first, 15 updates
+    context = browser.new_context(viewport={"width": 360, "height": 800}, java_script_enabled=False)
+    phone = context.new_page()
+    sign_in_page(phone, live_server.url, ward.james.email)
+    expect(phone.locator("#feed article")).to_have_count(10)
+    phone.get_by_role("link", name="Show earlier updates").click()
+    expect(phone).to_have_url(re.compile(r"\?before=\d+#earlier-title$"))
+    expect(phone.locator("#feed article")).to_have_count(5)
+    assert shown_days(phone) == [5, 4, 3, 2]  # and the ward's first, with no "Day"
+    expect(phone.get_by_role("link", name="Show earlier updates")).to_have_count(0)
+    screenshot(phone, "family-earlier-without-script-360", full_page=False)
+    phone.get_by_role("link", name="Back to the latest update").click()
+    assert shown_days(phone)[0] == 15
