@@ -61,7 +61,9 @@ from load_servers import (  # noqa: E402
     ScratchDatabase,
     Server,
     cpu_ms,
+    embedded_server,
     free_port,
+    server_settings,
 )
 
 UPDATES_PER_CHILD = 3
@@ -127,20 +129,8 @@ def start_production(app_dir: Path, workdir: Path, cleanup: contextlib.ExitStack
     database = ScratchDatabase(f"census_bench_{secrets.token_hex(4)}")
     cleanup.callback(database.drop)
     port = free_port()
-    settings = {
-        "SECRET_KEY": secrets.token_hex(32),
-        "DATABASE_URL": database.url,
-        "REDIS_URL": redis.url,
-        "SOCKETIO_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
-    }
-    app = bench_app(
-        {
-            "SECRET_KEY": settings["SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": database.url,
-            "REDIS_URL": redis.url,
-            "SOCKETIO_ALLOWED_ORIGINS": [settings["SOCKETIO_ALLOWED_ORIGINS"]],
-        }
-    )
+    settings = server_settings(database.url, redis.url, [f"http://127.0.0.1:{port}"])
+    app = bench_app(settings)
     env = {**server_env(settings, "app1", port), "PYTHONPATH": str(app_dir)}
     server = Server("app", "app1", port, env, workdir / "app.log", root=app_dir)
     return server, app, database.name
@@ -150,21 +140,9 @@ def start_embedded(app_dir: Path, workdir: Path, cleanup: contextlib.ExitStack):
     """The embedded default (``python app.py``: SQLite, one process, threading)."""
     from rounds import create_app
 
-    port = free_port()
     url = f"sqlite:///{workdir / 'census.db'}"
-    env = {
-        **os.environ,
-        "ROUNDS_CONFIG": "development",
-        "DATABASE_URL": url,
-        "PORT": str(port),
-        "SECRET_KEY": secrets.token_hex(32),
-        "SOCKETIO_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
-        "ROUNDS_INSTANCE_DIR": str(workdir),
-        "PYTHONPATH": str(app_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
     app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})  # cheap password hashes
-    server = Server("embedded", "embedded", port, env, workdir / "app.log", root=app_dir)
+    server = embedded_server(url, workdir / "app.log", app_dir)
     return server, app, "no-postgresql"
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lighthouse_data import make_database  # noqa: E402
-from load_servers import free_port, healthy, stop_process, wait_for  # noqa: E402
+from load_servers import Server, embedded_server  # noqa: E402
 
 from rounds.demo_data import DEMO_PASSWORD  # noqa: E402
 
@@ -218,28 +218,12 @@ def print_page(page: Page, base: str) -> None:
         print(f"    {where:<50}{task['duration']:>8.0f}  at {task['startTime']:.0f}")
 
 
-def start_server(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
+def start_server(database_url: str, workdir: Path) -> Server:
     """``python app.py`` on the scratch database, answering /health."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "ROUNDS_CONFIG": "development",
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        "SECRET_KEY": os.urandom(32).hex(),
-        "SOCKETIO_ALLOWED_ORIGINS": base,
-        "ROUNDS_INSTANCE_DIR": str(workdir),
-        "PYTHONUNBUFFERED": "1",
-    }
-    log = (workdir / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    wait_for(lambda: healthy(base) or server.poll() is not None, 60, f"{base}/health")
-    if server.poll() is not None:
-        raise RuntimeError(f"the server exited: see {workdir / 'server.log'}")
-    return server, base
+    server = embedded_server(database_url, workdir / "server.log")
+    server.start(wait=False)
+    server.wait_healthy(timeout=60)
+    return server
 
 
 def measure(pages: list[Page], runs: int, base: str, workdir: Path, chrome: str) -> None:
@@ -283,14 +267,15 @@ def main() -> None:
         Page("staff", f"/staff/patients/{child}", stay.clinician_email, "desktop", agents),
         Page("family", f"/family/children/{child}", stay.parent_email, "mobile", agents),
     ]
-    server, base = start_server(database_url, workdir)
+    server = start_server(database_url, workdir)
+    base = server.url
     try:
         measure(pages, args.runs, base, workdir, chrome)
     except BaseException:
         print(f"kept for a look: {workdir} (reports, server.log)", file=sys.stderr)
         raise
     finally:
-        stop_process(server)
+        server.stop()
     version = pages[0].reports[0]["lighthouseVersion"]
     print(f"\nLighthouse {version}, node {node.strip()}, {chrome}, {os.cpu_count()} cores")
     for page in pages:

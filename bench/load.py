@@ -22,7 +22,6 @@ family_event reaching the socket; "screen" is the events fetch that follows comp
 
 import argparse
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,7 @@ from load_servers import (  # noqa: E402
     Server,
     Swarm,
     free_port,
+    server_settings,
 )
 
 WARMUP_POSTS = 30
@@ -109,22 +109,10 @@ def main() -> None:
     swarm = None
     try:
         ports = {name: free_port() for name in ("app1", "app2", "node1", "node2")}
-        origins = ",".join(f"http://127.0.0.1:{ports[n]}" for n in ("app1", "app2"))
-        settings = {
-            "SECRET_KEY": secrets.token_hex(32),
-            "DATABASE_URL": database.url,
-            "REDIS_URL": redis.url,
-            "SOCKETIO_ALLOWED_ORIGINS": origins,
-        }
+        origins = [f"http://127.0.0.1:{ports[n]}" for n in ("app1", "app2")]
+        settings = server_settings(database.url, redis.url, origins)
         migrate(settings, args.app_dir)
-        app = bench_app(
-            {
-                "SECRET_KEY": settings["SECRET_KEY"],
-                "SQLALCHEMY_DATABASE_URI": database.url,
-                "REDIS_URL": redis.url,
-                "SOCKETIO_ALLOWED_ORIGINS": origins.split(","),
-            }
-        )
+        app = bench_app(settings)
         made = time.monotonic()
         world = make_world(
             app, args.units, args.children_per_unit, args.unit_families, args.families

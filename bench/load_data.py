@@ -47,7 +47,8 @@ class World:
 
 
 def bench_app(settings: dict):
-    """The app as the servers build it (same key and database), for data and cookies only.
+    """The app as the servers given ``settings`` (``load_servers.server_settings``) build it
+    (same key and database), for data and cookies only.
 
     It never serves: no message queue (nothing listens while data is made), threading mode
     (this process is not patched by gevent), and cheap password hashing so 2,000 accounts
@@ -56,7 +57,10 @@ def bench_app(settings: dict):
     return create_app(
         "production",
         {
-            **settings,
+            "SECRET_KEY": settings["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": settings["DATABASE_URL"],
+            "REDIS_URL": settings["REDIS_URL"],
+            "SOCKETIO_ALLOWED_ORIGINS": settings["SOCKETIO_ALLOWED_ORIGINS"].split(","),
             "SOCKETIO_MESSAGE_QUEUE": None,
             "SOCKETIO_ASYNC_MODE": "threading",
             "ARGON2_TIME_COST": 1,

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import queue
+import secrets
 import signal
 import socket
 import subprocess
@@ -54,6 +55,18 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def server_settings(database_url: str, redis_url: str, origins: list[str]) -> dict:
+    """What every app server of one bench run is given in its environment (and what
+    ``load_data.bench_app`` reads to build the same app): one secret key, the scratch
+    database, the private Redis, and the origins its pages are served from."""
+    return {
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SOCKETIO_ALLOWED_ORIGINS": ",".join(origins),
+    }
 
 
 def stop_process(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 15.0) -> None:
@@ -276,6 +289,24 @@ class Server:
     def rss_kb(self) -> int:
         """Resident memory of the socket-holding process."""
         return rss_kb(self.socket_pid())
+
+
+def embedded_server(database_url: str, log_path: Path, app_dir: Path = ROOT) -> Server:
+    """The embedded default (``python app.py``: one process, threading) of the checkout
+    ``app_dir`` on ``database_url``, on a free port; not started yet."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "ROUNDS_CONFIG": "development",
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "SECRET_KEY": secrets.token_hex(32),
+        "SOCKETIO_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
+        "ROUNDS_INSTANCE_DIR": str(log_path.parent),
+        "PYTHONPATH": str(app_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+    return Server("embedded", "embedded", port, env, log_path, root=app_dir)
 
 
 # The one browser every request of the swarm says it is; the minted cookies are made for it.

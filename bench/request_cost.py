@@ -18,7 +18,6 @@ import argparse
 import gzip
 import http.client
 import re
-import secrets
 import statistics
 import sys
 import tempfile
@@ -38,6 +37,7 @@ from load_servers import (  # noqa: E402
     Server,
     cpu_ms,
     free_port,
+    server_settings,
 )
 
 WARMUP_POSTS = 30  # one round over every child before measuring
@@ -184,21 +184,9 @@ def main() -> None:
     server = None
     try:
         port = free_port()
-        settings = {
-            "SECRET_KEY": secrets.token_hex(32),
-            "DATABASE_URL": database.url,
-            "REDIS_URL": redis.url,
-            "SOCKETIO_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
-        }
+        settings = server_settings(database.url, redis.url, [f"http://127.0.0.1:{port}"])
         migrate(settings)
-        app = bench_app(
-            {
-                "SECRET_KEY": settings["SECRET_KEY"],
-                "SQLALCHEMY_DATABASE_URI": database.url,
-                "REDIS_URL": redis.url,
-                "SOCKETIO_ALLOWED_ORIGINS": [settings["SOCKETIO_ALLOWED_ORIGINS"]],
-            }
-        )
+        app = bench_app(settings)
         world = make_world(app, 1, 30, 200, 200)
         clinician = world.clinicians[0]
         clinician_cookie = mint_cookie(app, clinician.id)
