@@ -128,7 +128,10 @@ def measure_posts(app, world, staff: Client, token: str, families, worker: int, 
         status, _, _ = staff.request("POST", f"/staff/patients/{child}/updates", form)
         cpu1, t1 = cpu_ms(worker), time.perf_counter()
         assert status == 302, status
-        events = f"/family/children/{child}/events.json?after={seqs[child]}"
+        # As a current page asks (its version and language), so the answer is the patch.
+        events = (
+            f"/family/children/{child}/events.json?after={seqs[child]}&v={world.version}&lang=en"
+        )
         fetch_all(families[child], events, args.together)
         cpu2, t2 = cpu_ms(worker), time.perf_counter()
         seqs[child] += 1
