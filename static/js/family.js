@@ -296,12 +296,7 @@
    * cards up to date with the changes since (quietly: they were announced when they came). */
   onEarlierPage = function (madeAt) {
     if (madeAt >= lastSeq) { return; }
-    fetch(eventsUrl + "?after=" + encodeURIComponent(madeAt) + "&v=" + encodeURIComponent(pageVersion) +
-      "&lang=" + encodeURIComponent(pageLanguage), {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-      cache: "no-store"
-    })
+    askForEvents(madeAt)
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (body) {
         if (!body || typeof body.html === "string") { return; } // away long: the next push
@@ -311,21 +306,22 @@
       .catch(function () { /* the cards stay as that page showed them until the next change */ });
   };
 
-  function eventsQuery() {
-    return "?after=" + encodeURIComponent(lastSeq) +
-      "&v=" + encodeURIComponent(pageVersion) +
+  /* The events after ``after``, asked as this page (its version and language). */
+  function askForEvents(after) {
+    var query = "?after=" + encodeURIComponent(after) + "&v=" + encodeURIComponent(pageVersion) +
       "&lang=" + encodeURIComponent(pageLanguage);
+    return fetch(eventsUrl + query, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      cache: "no-store"
+    });
   }
 
   function catchUp() {
     if (ended) { return; }
     if (fetching) { fetchAgain = true; return; }
     fetching = true;
-    fetch(eventsUrl + eventsQuery(), {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-      cache: "no-store"
-    })
+    askForEvents(lastSeq)
       .then(function (response) {
         if (response.status === 404) { endAccess(); return null; }
         if (response.status === 401) { signedOut(); return null; }
