@@ -22,6 +22,7 @@ from rounds.models import (
     AccessGrant,
     AccessRequest,
     Patient,
+    Question,
     StaffMembership,
     Unit,
     Update,
@@ -40,6 +41,7 @@ class Action(Enum):
     ADMIT = "admit"  # admit, discharge
     MANAGE_ACCESS = "manage_access"  # see who has access, and take it away
     GRANT = "grant"  # give a family member access
+    ANSWER = "answer"  # mark a family's question answered
 
 
 WRITERS = frozenset(Action)
@@ -407,3 +409,55 @@ def staff_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+# The rounds queue: clinicians and nurses of a unit run it; interpreters of the unit see it
+# (to have one ready at the bedside). Families see only their own child's place, as a count
+# (rounds.tracker), and take part through their grant.
+ROUNDS_RUNNERS = WRITER_ROLES
+
+
+def may_run_rounds(user: User, unit_id: int) -> bool:
+    """A clinician or nurse of the unit starts, orders and ends its rounds."""
+    return user.is_authenticated and user.staff_role in ROUNDS_RUNNERS and unit_id in user.unit_ids
+
+
+def get_rounds_unit(unit_id: int, run: bool = False) -> Unit:
+    """A unit whose rounds queue the current user sees (``run``: runs); else 404, the same as
+    a unit that does not exist."""
+    units = census_units(current_user) if current_user.is_authenticated else []
+    unit = next((u for u in units if u.id == unit_id), None)
+    if unit is None or (run and not may_run_rounds(current_user, unit.id)):
+        abort(404)
+    return unit
+
+
+def may_take_part(user: User, patient: Patient) -> bool:
+    """A family member with a grant in force answers about rounds and asks questions, while
+    the child is in the unit (after discharge the page only reads)."""
+    return user.is_authenticated and patient.is_admitted and family_may_read(user, patient.id)
+
+
+def get_taking_part_child(patient_id: int) -> Patient:
+    """A child still in the unit the current family member holds a grant in force for;
+    else 404 (staff rights do not count: this is the family's part)."""
+    if not current_user.is_authenticated:
+        abort(404)
+    return _granted_patient_or_404(patient_id, Patient.discharged_at.is_(None))
+
+
+def get_own_question(patient: Patient, question_id: int) -> Question:
+    """A question the current user asked about this (already checked) child; 404 for a
+    relative's, another child's, or one that does not exist."""
+    question = get_child_row(Question, question_id, patient)
+    if question.asked_by_id != current_user.id:
+        abort(404)
+    return question
+
+
+def may_render_question(user: User, question: Question, patient: Patient) -> bool:
+    """An interpreter (or a bilingual clinician or nurse) who translates the question's
+    language renders it into the team's."""
+    return question.language != patient.unit.team_language and may_translate(
+        user, question.language, patient
+    )

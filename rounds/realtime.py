@@ -353,3 +353,29 @@ def move_unit_rooms(user_id: int, leave: set[int], join: set[int]) -> None:
             except (KeyError, ValueError):
                 # Closed since the registry listed it (one process: no queue to pass it on).
                 break
+
+
+def publish_rounds(unit_id: int, states: list[dict], personal: list[tuple[int, dict]]) -> None:
+    """After a queue change commits: each child's own state to that child's room only, each
+    personal part (a join link) to its person's room only, and a nudge to the unit's staff.
+    Families never join a unit room, so nothing about the whole queue reaches them."""
+    for state in states:
+        socketio.emit("rounds", state, to=patient_room(state["patient"]), namespace=NAMESPACE)
+    for user_id, mine in personal:
+        socketio.emit("rounds_personal", mine, to=user_room(user_id), namespace=NAMESPACE)
+    socketio.emit("rounds_changed", {"unit": unit_id}, to=unit_room(unit_id), namespace=NAMESPACE)
+
+
+def publish_family_rounds(
+    unit_id: int, user_id: int, patient_id: int, personal: dict | None = None
+) -> None:
+    """After a family member answered (``personal``: their answer now) or a question of theirs
+    changed: their own open pages (every phone of theirs) refresh their part, and the unit's
+    staff screens refresh."""
+    if personal is not None:
+        socketio.emit("rounds_personal", personal, to=user_room(user_id), namespace=NAMESPACE)
+    else:
+        socketio.emit(
+            "questions_changed", {"patient": patient_id}, to=user_room(user_id), namespace=NAMESPACE
+        )
+    socketio.emit("rounds_changed", {"unit": unit_id}, to=unit_room(unit_id), namespace=NAMESPACE)

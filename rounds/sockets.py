@@ -9,7 +9,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from limits import parse_many
 from sqlalchemy.exc import SQLAlchemyError
 
-from rounds import permissions
+from rounds import permissions, tracker
 from rounds.extensions import socketio, without_transaction
 from rounds.family.catch_up import events_since, page_words
 from rounds.forms import LARGEST_ID
@@ -84,6 +84,13 @@ def catch_up(auth, user: User, granted: dict[int, Patient]) -> None:
         return
     version, language = page_words(auth.get("v"), auth.get("lang"))
     tell(request.sid, "catch_up", events_since(patient, after, version, language))
+    # Where rounds stand, read from the database (a phone that slept missed the pushes), and
+    # this person's own part of it (a join link) to this socket only.
+    queue = tracker.queue_of(patient.unit)
+    state = tracker.family_state(queue, patient.id)
+    tell(request.sid, "rounds", state)
+    if user.staff_role is None and patient.is_admitted:
+        tell(request.sid, "rounds_personal", tracker.personal_state(user, patient, queue, state))
 
 
 def page_position(auth) -> tuple[int, int] | None:

@@ -23,6 +23,15 @@ class Unit(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # Where the unit is, as families far away say it: "8:10 in Miami, 14:10 for you".
     city: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # Rounds, as the admin sets them: when they usually start ("7:30", the unit's clock), the
+    # minutes per child an estimate starts from, the idle hours after which rounds nobody
+    # ended end by themselves, the pattern of a child's join link ("{code}": a new random
+    # code), and the language the team works in (questions in others go to interpreters).
+    rounds_start: Mapped[str] = mapped_column(String(5), default="07:30", server_default="07:30")
+    minutes_per_child: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    rounds_idle_hours: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    join_link_pattern: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    team_language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -41,6 +50,8 @@ class User(UserMixin, db.Model):
     # Staff only: the languages they may translate updates into, space-separated codes.
     translates: Mapped[str] = mapped_column(String(60), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Family only: the number the team calls when they ask for a call at rounds (staff see it).
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     units: Mapped[list[Unit]] = relationship(

@@ -4,17 +4,19 @@ Each writes the update, the next family-visible event and an audit row in one tr
 commits, then notifies the child's family room.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import insert, select
 
 from rounds.extensions import db
-from rounds.models import Patient, Update, UpdateRetraction, User
+from rounds.models import Patient, Question, Update, UpdateRetraction, User
 from rounds.models.types import utcnow
 from rounds.services import add_or_refuse
 from rounds.services.audit import audit
 from rounds.services.events import add_family_event, commit_and_publish, next_event_seq
+from rounds.services.family_rounds import answer_in_transaction, tell_about
 
 
 class UpdateConflict(Exception):
@@ -66,11 +68,17 @@ class UpdateFields:
 
 
 def post_update(
-    author: User, patient: Patient, fields: UpdateFields, at: datetime | None = None
+    author: User,
+    patient: Patient,
+    fields: UpdateFields,
+    at: datetime | None = None,
+    answers: Sequence[Question] = (),
 ) -> int:
     """Post a new update for a child; the family is notified after it is saved. Returns the
     new update's id.
 
+    ``answers``: open questions of this child's family the update answers (the clinician
+    ticked them when posting), marked answered in it in the same transaction.
     ``at`` backdates the post (demo history only); it defaults to now. The child's counter row
     first (concurrent posts for one child queue on its lock), then the update, its event and
     the audit row, in one transaction on every database.
@@ -86,7 +94,11 @@ def post_update(
     update_id = db.session.execute(_INSERT_UPDATE, written).scalar_one()
     event = add_family_event(seq, patient, "posted", update_id, written["created_at"])
     audit("post_update", author, patient.id, target=f"update:{update_id}")
+    for question in answers:
+        answer_in_transaction(author, question, "update", update_id, written["created_at"])
     commit_and_publish(event)
+    for question in answers:
+        tell_about(question)
     return update_id
 
 
