@@ -190,11 +190,13 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
     from rounds.admin.routes import bp as admin_bp
     from rounds.auth.routes import bp as auth_bp
+    from rounds.family import rounds_routes as family_rounds  # noqa: F401 - adds routes
     from rounds.family.routes import bp as family_bp
     from rounds.join.routes import DropInvitationTokens
     from rounds.join.routes import bp as join_bp
     from rounds.staff import (  # noqa: F401 - they add the staff routes
         access_routes,
+        rounds_routes,
         routes,
         translation_routes,
     )

@@ -10,7 +10,7 @@ from flask_babel import force_locale, gettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from rounds import timefmt
+from rounds import timefmt, tracker
 from rounds.feed import LATE_GRACE
 from rounds.i18n import js_catalog, language_named, render_in
 from rounds.models.types import utcnow
@@ -80,6 +80,11 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["ago"] = timefmt.ago
     app.jinja_env.filters["relationship"] = relationship_words
     app.jinja_env.filters["iso"] = lambda moment: moment.isoformat() if moment else ""
+    app.jinja_env.filters["clock"] = timefmt.clock
+    # Language codes as staff read them: "Spanish, Haitian Creole".
+    app.jinja_env.filters["language_names"] = lambda codes: ", ".join(
+        language_named(code).english_name for code in codes
+    )
     app.jinja_env.globals.update(
         STATUS_SCALE=STATUS_SCALE,
         STATUS_BY_CODE=STATUS_BY_CODE,
@@ -93,4 +98,6 @@ def register_templating(app: Flask) -> None:
         js_catalog=js_catalog,
         language_named=language_named,
         late_grace=LATE_GRACE,
+        rounds_estimate=tracker.estimate,
+        rounds_usual_start_at=tracker.usual_start_at,
     )

@@ -57,6 +57,7 @@ PAGE_FILES = (
     "static/js/time.js",
     "static/js/glossary.js",
     "static/js/live-socket.js",
+    "static/js/family-rounds.js",
     "static/css/rounds.css",
 )
 

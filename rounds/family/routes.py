@@ -23,6 +23,7 @@ from rounds import feed
 from rounds.extensions import db, limiter, runs_without_transaction
 from rounds.family.catch_up import events_since, page_version, page_words, unit_day
 from rounds.family.forms import LanguageForm, RelativeRequestForm
+from rounds.family.rounds_panel import rounds_context
 from rounds.forms import ConfirmForm, whole_number
 from rounds.i18n import current_language
 from rounds.models import AccessGrant, Patient
@@ -76,10 +77,18 @@ def home():
 @bp.get("/children/<int:patient_id>")
 def child(patient_id: int):
     """One child's updates: the latest on top, the 9 before it below, live; then "Show earlier
-    updates" (``?before=``, the thread the page ended with: 10 more, without script too)."""
-    patient = get_patient(patient_id)
+    updates" (``?before=``, the thread the page ended with: 10 more, without script too).
+    Above them, where the team is on rounds; below, this person's questions for the team."""
+    return render_child(get_patient(patient_id))
+
+
+def render_child(patient, status: int = 200, **forms):
+    """The child's page for the current reader (``forms``: a rounds form sent back with its
+    errors), audited as a view; a form sent back refused writes nothing (as the staff page's
+    composer), not even the view: its token may be another site's."""
     before = get_thread_cursor(patient, request.args.get("before"))
-    record_view(current_user, patient.id, client=request.remote_addr)
+    if status == 200:
+        record_view(current_user, patient.id, client=request.remote_addr)
     last_seq, threads, more = feed.family_snapshot(patient, current_language().code, before)
     closes_at = None
     if patient.discharged_at is not None:
@@ -98,7 +107,8 @@ def child(patient_id: int):
         page_version=page_version(),
         closes_at=closes_at,
         may_ask_for_relative=may_ask_for_relative(current_user, patient),
-    )
+        **rounds_context(patient, **forms),
+    ), status
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from rounds import feed
 from rounds.extensions import runs_without_transaction
 from rounds.forms import ConfirmForm, whole_number, whole_numbers
-from rounds.models import Patient, Unit, Update
+from rounds.models import Patient, Question, Unit, Update
 from rounds.models.types import utcnow
 from rounds.permissions import (
     CENSUS_ROLES,
@@ -27,6 +27,7 @@ from rounds.permissions import (
     staff_required,
 )
 from rounds.services.audit import record_view
+from rounds.services.family_rounds import questions_for_staff
 from rounds.services.patients import admit_patient, discharge_patient
 from rounds.services.translations import family_languages
 from rounds.services.updates import (
@@ -132,6 +133,8 @@ def render_patient_page(
             can_amend=can_amend,
             can_manage=staff_may(current_user, Action.MANAGE_ACCESS, patient),
             latest=feed.latest_family_update(patient),
+            questions=questions_for_staff([patient.id]),
+            can_answer=staff_may(current_user, Action.ANSWER, patient),
             family_langs=family_langs,
             translated=feed.translations_of([thread.current for thread in threads]),
             # The languages this family reads that this staff member translates into.
@@ -165,10 +168,17 @@ def post(patient_id: int):
         return render_patient_page(child, form, status_code=400)
     if request.form.get("action") == "preview":
         return render_patient_page(child, form, preview=preview_of(child, form.to_fields()))
-    post_update(current_user, child, form.to_fields())
+    post_update(current_user, child, form.to_fields(), answers=answered_questions(child))
     flash("Update posted. The family can see it now.", "success")
     # patient_id, not child.id: the commit expired the child, and reading it costs a query.
     return redirect(url_for("staff.patient", patient_id=patient_id) + "#history")
+
+
+def answered_questions(child: Patient) -> list[Question]:
+    """The open questions of this child's family the composer ticked as answered by this
+    update (anything else ticked, stale or made up, is left alone)."""
+    ticked = {whole_number(value) for value in request.form.getlist("answers")[:50]}
+    return [q for q in questions_for_staff([child.id], include_closed=False) if q.id in ticked]
 
 
 def preview_of(child: Patient, fields: UpdateFields):

@@ -16,6 +16,7 @@ from rounds.permissions import (
     translatable_languages,
 )
 from rounds.services.audit import record_view
+from rounds.services.family_rounds import questions_waiting_for
 from rounds.services.translations import (
     TranslationFields,
     TranslationOutOfDate,
@@ -52,6 +53,7 @@ def translations():
         "staff/translations.html",
         items=translation_queue(current_user),
         languages=[LANGUAGE_BY_CODE[code] for code in languages],
+        questions=questions_waiting_for(current_user, languages),
     )
 
 

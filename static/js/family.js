@@ -351,6 +351,7 @@
     auth: function (send) { send({ patient: patientId, after: lastSeq, v: pageVersion, lang: pageLanguage }); }
   }, function keepTrying() { return !ended; });
   setState("connecting", gettext("Connecting…"));
+  window.RoundsFamilySocket = socket; // the rounds panel listens too (family-rounds.js)
 
   var caughtUp = false; // this connection brought its catch_up
   socket.on("connect", function () {
