@@ -4,12 +4,15 @@ from dataclasses import dataclass
 from itertools import count
 from types import SimpleNamespace
 
+from rounds import tracker
 from rounds.extensions import db
-from rounds.models import Patient, Unit, Update, User
+from rounds.models import Patient, Question, Unit, Update, User
 from rounds.services.access import grant_family_access, revoke_family_access
 from rounds.services.accounts import create_unit, create_user
+from rounds.services.family_rounds import answer_rounds, ask_question, render_question
 from rounds.services.invitations import create_invitation
 from rounds.services.patients import admit_patient
+from rounds.services.rounds_queue import change_rounds, start_rounds
 from rounds.services.sessions import set_account_active
 from rounds.services.updates import UpdateFields, correct_update, post_update, retract_update
 
@@ -166,6 +169,50 @@ class Factory:
                 db.session.get(User, author.id), db.session.get(Update, update_id), "Wrong child"
             )
 
+    def start_rounds(self, by: Person, unit_id: int) -> int:
+        """Start a unit's rounds through the service; returns the queue's version (1)."""
+        with self.app.app_context():
+            start_rounds(db.session.get(User, by.id), db.session.get(Unit, unit_id))
+            return 1
+
+    def change_rounds(self, by: Person, unit_id: int, kind: str, patient_id=None, **more) -> int:
+        """One change to a unit's running rounds, on the version it is at; the new version."""
+        with self.app.app_context():
+            unit = db.session.get(Unit, unit_id)
+            version = tracker.open_session(unit_id).version
+            return change_rounds(
+                db.session.get(User, by.id), unit, version, kind, patient_id=patient_id, **more
+            )
+
+    def answer(self, person: Person, patient_id: int, choice: str, phone: str = "") -> None:
+        """A family member's answer for a child's next rounds."""
+        with self.app.app_context():
+            answer_rounds(
+                db.session.get(User, person.id), db.session.get(Patient, patient_id), choice, phone
+            )
+
+    def question(
+        self,
+        person: Person,
+        patient_id: int,
+        text: str = "Can she eat today?",
+        language: str = "en",
+        at=None,
+    ) -> int:
+        """A family member's question for rounds (asked ``at``, now by default); its id."""
+        with self.app.app_context():
+            user, patient = db.session.get(User, person.id), db.session.get(Patient, patient_id)
+            return ask_question(user, patient, text, language, now=at).id
+
+    def render(self, interpreter: Person, question_id: int, rendering: str) -> None:
+        """An interpreter's rendering of a family's question."""
+        with self.app.app_context():
+            render_question(
+                db.session.get(User, interpreter.id),
+                db.session.get(Question, question_id),
+                rendering,
+            )
+
     def get_unit_of(self, patient_id: int) -> int:
         """The unit a child is in."""
         with self.app.app_context():
@@ -228,3 +275,12 @@ class Factory:
 
 
 __all__ = ["Factory", "Person", "Update"]
+
+
+def morning_zone() -> str:
+    """A time zone where it is now mid-morning (9 to 11): rounds tested there run inside the
+    day's usual window and far from the unit's midnight, whenever the suite runs."""
+    from datetime import UTC, datetime
+
+    offset = ((10 - datetime.now(UTC).hour + 12) % 24) - 12  # hours east of UTC, -12..11
+    return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
