@@ -7,7 +7,9 @@ text goes in through the app's real forms (over HTTP, or typed in the browser wh
 is a page worth looking at); everything is looked at in Chromium, including the pages the
 live scripts rebuild with innerHTML (the family feed, the census rows, the staff history and
 its earlier pages), and text put back into form fields (copy forward, corrections, previews,
-refused forms).
+refused forms). Rounds are there too: a family member's answer, phone number and questions
+on the unit's queue and the staff child page, an interpreter's rendering, refused phone
+numbers and join links, and the queue and the family's questions rebuilt live.
 """
 
 import re
@@ -22,7 +24,7 @@ from rounds.extensions import db
 from rounds.staff.forms import WATCH_ROWS
 from rounds.vocabulary import BODY_SYSTEMS, STATUS_SCALE
 from tests.support.browser import screenshot
-from tests.support.factories import Factory, Person
+from tests.support.factories import Factory, Person, morning_zone
 from tests.support.inert import (
     Watch,
     assert_the_checks_see_real_markup,
@@ -111,6 +113,16 @@ class Typed:
     admin_unit: str = CORPUS[11]
     new_staff: str = CORPUS[12]
     new_staff_email: str = EMAILS[2]
+    # Rounds. The family member the queue names ("call <name>") is the joiner: the name typed
+    # when they made their account.
+    interpreter_name: str = "Yusuf" + CORPUS[3]
+    phone_refused: str = "+1 555<svg onload=window.__xss=16>"
+    phone: str = "+1 (555) 0142-77.31"
+    question: str = "¿Puede comer hoy? " + CORPUS[6] + " " + CORPUS[14]
+    question_again: str = CORPUS[5] + " " + CORPUS[12]
+    rendering: str = "Can she eat today? " + CORPUS[9] + " " + CORPUS[2]
+    join_link: str = "javascript:window.__xss=17;alert(17)//https://meet.example.org/a"
+    join_link_quoted: str = 'https://meet.example.org/"><svg onload=window.__xss=18>'
 
 
 @dataclass
@@ -124,6 +136,7 @@ class Run:
     nurse: Person
     clinician: Person
     admin: Person
+    interpreter: Person
     typed: Typed = field(default_factory=Typed)
     # Made as the scenario goes: the children, the invitation link, the open pages.
     child_a: int = 0
@@ -151,6 +164,11 @@ def test_the_corpus_fits_the_fields():
     assert len(SHORT) <= 20 and len(typed.bed_b) <= 20
     assert len(set(CORPUS)) == len(CORPUS)
     assert set(update_fields(0).values()) >= set(CORPUS)
+    assert len(typed.interpreter_name) <= 120
+    assert len(typed.phone_refused) <= 40 and len(typed.phone) <= 40
+    assert len(typed.question) <= 500 and len(typed.question_again) <= 500
+    assert len(typed.rendering) <= 1000
+    assert len(typed.join_link) <= 300 and len(typed.join_link_quoted) <= 300
 
 
 @pytest.mark.parametrize("csp", [True, False], ids=["csp-on", "csp-off"])
@@ -158,20 +176,23 @@ def test_typed_payloads_show_as_text_and_never_run(browser, databases, tmp_path,
     database_url = databases.new("sqlite")
     make = Factory(create_app("test", {"SQLALCHEMY_DATABASE_URI": database_url}))
     typed = Typed()
-    unit = make.unit(typed.unit_name)
+    unit = make.unit(typed.unit_name, timezone=morning_zone())  # rounds run at any hour
     nurse = make.person("nurse", (unit,), name=typed.nurse_name)
     clinician = make.person("clinician", (unit,), name=typed.clinician_name)
     admin = make.person("admin")
+    interpreter = make.person("interpreter", (unit,), name=typed.interpreter_name)
     server = start_test_server(database_url, tmp_path, csp)
     watch = Watch(csp)
     try:
-        run = Run(browser, server.url, watch, unit, nurse, clinician, admin, typed)
+        run = Run(browser, server.url, watch, unit, nurse, clinician, admin, interpreter, typed)
         typed_through_forms(run)
         nurse_invites_and_gives_access(run)
         family_joins_and_asks_for_a_relative(run)
         pages_rebuilt_live(run)
         text_put_back_into_fields(run)
-        admin_pages(run)
+        admin_pages(run)  # before rounds: their audit rows would push the earlier off its page
+        family_answers_and_asks_for_rounds(run)
+        team_reads_renders_and_answers(run)
         # Last look at every page still open (live pages could have changed since), then the
         # control: the same checks do see a payload put into a page as markup.
         for page in watch.pages:
@@ -328,6 +349,102 @@ def pages_rebuilt_live(run: Run) -> None:
     watch.inert(desk, "restricted child", [typed.child_b, typed.restriction_note, typed.joiner])
 
 
+def family_answers_and_asks_for_rounds(run: Run) -> None:
+    """On the phone, in Spanish (so that an interpreter renders the question): a phone number
+    made of markup is refused and typed back, then "call me" at a real one, and a question. The
+    nurse opens the unit's rounds queue and starts rounds; join links that are not https: or
+    tel: are refused; a second question reaches the open queue live."""
+    typed, watch, phone, desk = run.typed, run.watch, run.phone, run.desk
+    run.goto(phone, "/family/settings")
+    phone.locator("#language").select_option("es")
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "es")
+    run.goto(phone, f"/family/children/{run.child_a}")
+    call_me(phone, typed.phone_refused)
+    expect(phone.locator(".error-summary")).to_be_visible()
+    watch.inert(phone, "a phone number refused", [typed.joiner], {"#phone": typed.phone_refused})
+    call_me(phone, typed.phone)
+    expect(phone.locator("[data-rounds-mine]")).to_contain_text(typed.phone)
+    ask(phone, typed.question)
+    expect(phone.locator("#questions .question")).to_have_count(1)
+    watch.inert(phone, "a question asked", [typed.question, typed.phone, typed.joiner])
+
+    queue = f"/staff/units/{run.unit}/rounds"
+    run.goto(desk, queue)
+    row = desk.locator(f"#child-{run.child_a}")
+    expect(row).to_contain_text("1 open question")
+    tel = row.locator("a[href^='tel:']")
+    expect(tel).to_have_attribute("href", "tel:" + typed.phone.replace(" ", ""))
+    shown = [typed.unit_name, typed.child_a, typed.bed_a, f"call {typed.joiner}", typed.phone]
+    watch.inert(desk, "rounds queue", shown)
+    desk.get_by_role("button", name="Start rounds").click()
+    expect(desk.get_by_role("heading", name="Rounds under way")).to_be_visible()
+    watch.inert(desk, "rounds started", shown)
+    # The join-link field is only there for a family who asked for video (this one wants a
+    # call): the screen's own session, token and queue version send what the field would.
+    for link in (typed.join_link, typed.join_link_quoted):
+        sent = desk.request.post(
+            f"{run.base}/staff/units/{run.unit}/rounds/join_link",
+            form={
+                "csrf_token": desk.locator("input[name=csrf_token]").first.input_value(),
+                "version": desk.locator("[data-version]").get_attribute("data-version"),
+                "patient": str(run.child_a),
+                "link": link,
+            },
+            max_redirects=0,
+        )
+        assert sent.status == 302, sent.text()[:2000]
+        run.goto(desk, queue)
+        expect(desk.locator(".notice--warning")).to_contain_text("must start with https://")
+        watch.inert(desk, "a join link refused", shown)
+    ask(phone, typed.question_again)
+    expect(row).to_contain_text("2 open questions", timeout=DEADLINE)
+    watch.inert(desk, "rounds queue after a live refresh", shown)
+    look(desk, "xss-rounds-queue-1280", watch.csp)
+
+
+def team_reads_renders_and_answers(run: Run) -> None:
+    """The clinician sees the questions (and ticks for them in the composer), the interpreter
+    renders one, the clinician marks it answered, and the family's open page fetches its
+    questions again."""
+    typed, watch, clinic, phone = run.typed, run.watch, run.clinic, run.phone
+    asked = [typed.question, typed.question_again, typed.joiner]
+    run.goto(clinic, f"/staff/patients/{run.child_a}")
+    expect(clinic.locator("#questions .staff-question")).to_have_count(2)
+    expect(clinic.locator("input[name=answers]")).to_have_count(2)
+    watch.inert(clinic, "staff child page with questions", asked)
+
+    interpreter = run.page()
+    browser_sign_in(watch, interpreter, run.base, run.interpreter.email)
+    run.goto(interpreter, "/staff/translations")
+    watch.inert(
+        interpreter, "translations with questions", [*asked[:2], typed.child_a, typed.bed_a]
+    )
+    interpreter.locator(".staff-question", has_text=typed.question).get_by_role("link").click()
+    watch.inert(interpreter, "rendering a question", [typed.question, typed.joiner, typed.child_a])
+    rendering_page = interpreter.url
+    interpreter.locator("#rendering").fill(typed.rendering)
+    interpreter.get_by_role("button", name="Save rendering").click()
+    expect(interpreter.locator(".notice--success")).to_be_visible()
+    watch.inert(interpreter, "a rendering saved", [typed.question_again])
+    watch.goto(interpreter, rendering_page)
+    watch.inert(
+        interpreter, "a rendering typed back", [typed.question], {"#rendering": typed.rendering}
+    )
+
+    run.goto(phone, f"/family/children/{run.child_a}")
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "live", timeout=DEADLINE)
+    run.goto(clinic, f"/staff/patients/{run.child_a}")
+    watch.inert(clinic, "a question rendered", [*asked, typed.rendering])
+    first = clinic.locator("#questions .staff-question", has_text=typed.question)
+    first.locator("input[value=call]").check()
+    first.get_by_role("button", name="Mark answered").click()
+    expect(clinic.locator(".notice--success")).to_be_visible()
+    watch.inert(clinic, "a question answered", [*asked, typed.rendering])
+    expect(phone.locator("#questions .question--answered")).to_have_count(1, timeout=DEADLINE)
+    watch.inert(phone, "family questions after a live refresh", asked[:2])
+
+
 def text_put_back_into_fields(run: Run) -> None:
     """Copy forward, the correction form, a preview of typed text, the discharge page."""
     typed, watch, clinic = run.typed, run.watch, run.clinic
@@ -429,6 +546,19 @@ def update_ids(user: HttpUser, child: int) -> list[int]:
         earlier = EARLIER.search(page)
         path = earlier.group(1).replace("&amp;", "&") if earlier else ""
     return sorted(found)
+
+
+def call_me(phone, number: str) -> None:
+    """Answer "Please call me" at ``number`` on the family child page (in any language)."""
+    phone.locator("input[name=choice][value=call]").check()
+    phone.locator("#phone").fill(number)
+    phone.locator("form[action$='/rounds'] button[type=submit]").click()
+
+
+def ask(phone, text: str) -> None:
+    """Send a question for rounds from the family child page (in any language)."""
+    phone.locator("#text").fill(text)
+    phone.locator("form[action$='/questions'] button[type=submit]").click()
 
 
 def show_whole_history(page) -> None:

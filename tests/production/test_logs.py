@@ -4,9 +4,11 @@ Two gunicorn gevent processes (the production gunicorn.conf.py, access log on) b
 with TLS (the sample deploy/nginx/rounds.conf and its log format), on PostgreSQL and Redis.
 Staff sign in, admit a child, post an update and invite two relatives; one joins by the link,
 the other by the short code; the family reads; access is removed; everyone signs out; someone
-types a wrong password. Then the application's, gunicorn's and nginx's logs are read: they
-hold the requests (so the right files were read), and none of the names, texts, addresses,
-passphrases, tokens, codes or cookies the scenario used.
+types a wrong password. Rounds run too: a relative answers "call me" at a number of theirs and
+asks a question, the nurse starts rounds and marks the child done, an interpreter renders the
+question and the team marks it answered. Then the application's, gunicorn's and nginx's logs
+are read: they hold the requests (so the right files were read), and none of the names, texts,
+addresses, phone numbers, questions, passphrases, tokens, codes or cookies the scenario used.
 """
 
 import re
@@ -20,7 +22,7 @@ from sqlalchemy import select
 from rounds import create_app
 from rounds.extensions import db
 from rounds.models import AccessGrant, User
-from tests.support.factories import Factory
+from tests.support.factories import Factory, morning_zone
 from tests.support.live import HttpUser, SocketUser, http_session, wait_until
 from tests.support.production import start_cluster
 
@@ -32,10 +34,14 @@ PLAN = "Keep the Thistlewick mask on while she sleeps."
 FIRST = ("Oriel Vantongeren", "oriel.vantongeren@example.org", "saffron kettle lighthouse")
 SECOND = ("Tamsin Ashgrove-Pell", "tamsin.ashgrovepell@example.org", "copper meadow lantern")
 SECOND_CONTACT = "+1 555 0147 2290"
+CALL_ME_AT = "+1 555 0193 4471"
+QUESTION = "¿Podrá Zephyrine probar el puré de Brindlecombe antes del viernes?"
+RENDERING = "Can Zephyrine try the Brindlecombe purée before Friday?"
 WRONG_PASSWORD = "glimmerstone wrong guess"  # noqa: S105 - fictional
 CARD_LINK = re.compile(r'href="(https://[^"]+/join/([A-Za-z0-9_-]{20,}))"')
 CARD_CODE = re.compile(r'invitation-card__code"[^>]*>([A-Z0-9-]+)<')
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+RENDER_LINK = re.compile(r'/staff/patients/\d+/questions/(\d+)/rendering"')
 
 
 @dataclass
@@ -98,9 +104,11 @@ def test_logs_of_a_full_scenario_hold_no_names_texts_or_secrets(make, cluster):
     private = Secrets()
     private.add(CHILD, *CHILD.split(), UPDATE, PLAN, WRONG_PASSWORD, Factory.PASSWORD)
     private.add(*FIRST, *SECOND, SECOND_CONTACT, *FIRST[0].split(), *SECOND[0].split())
-    unit = make.unit(UNIT)
+    private.add(CALL_ME_AT, CALL_ME_AT.replace(" ", ""), QUESTION, RENDERING, "Brindlecombe")
+    unit = make.unit(UNIT, timezone=morning_zone())  # rounds run at any hour
     nurse_person = make.person("nurse", (unit,), name="Ana Okafor")
     clinician_person = make.person("clinician", (unit,), name="Sam Rivera")
+    interpreter_person = make.person("interpreter", (unit,), name="Yusuf Haddad")
 
     # Staff: admit, post, invite twice (the cards show a link and a code once).
     nurse = HttpUser(base, nurse_person.email, verify=verify)
@@ -146,6 +154,13 @@ def test_logs_of_a_full_scenario_hold_no_names_texts_or_secrets(make, cluster):
     finally:
         reader.close()
 
+    # Rounds: the first relative (reading Spanish) would like a call and asks a question; the
+    # nurse starts rounds and is done with the child; an interpreter renders the question and
+    # the clinician marks it answered.
+    interpreter = HttpUser(base, interpreter_person.email, verify=verify)
+    private.watch_cookies(interpreter.http)
+    rounds_and_a_question(base, child, unit, first_child_page, first, nurse, interpreter, clinician)
+
     # The nurse removes the second relative's access; their next fetch is refused.
     revoked = nurse.post_form(
         f"/staff/patients/{child}/family/{grant_of(make, SECOND[1])}/revoke", {}
@@ -155,7 +170,7 @@ def test_logs_of_a_full_scenario_hold_no_names_texts_or_secrets(make, cluster):
     assert refused.status_code == 404
 
     # Everyone signs out; then someone types the nurse's address with a wrong password.
-    for session in (nurse.http, clinician.http, first, second):
+    for session in (nurse.http, clinician.http, interpreter.http, first, second):
         signed_out = submit(session, base + "/signout", {}, page=base + "/signin")
         assert signed_out.status_code == 302, signed_out.text[:2000]
     stranger = family_session(verify, private)
@@ -270,6 +285,58 @@ def grant_of(make: Factory, email: str) -> int:
     return grant_id
 
 
+def rounds_and_a_question(
+    base: str,
+    child: int,
+    unit: int,
+    child_page: str,
+    family,
+    nurse: HttpUser,
+    interpreter: HttpUser,
+    clinician: HttpUser,
+) -> None:
+    """A relative answers "call me" and asks a question; the nurse runs rounds; the question
+    is rendered and answered. Each page that shows the number or the words is read once."""
+    page = base + child_page
+    spanish = submit(family, base + "/family/settings", {"language": "es"})
+    assert spanish.status_code == 302, spanish.text[:2000]
+    answered = submit(
+        family,
+        f"{base}/family/children/{child}/rounds",
+        {"choice": "call", "phone": CALL_ME_AT},
+        page=page,
+    )
+    assert answered.status_code == 302, answered.text[:2000]
+    asked = submit(family, f"{base}/family/children/{child}/questions", {"text": QUESTION}, page)
+    assert asked.status_code == 302, asked.text[:2000]
+    assert QUESTION in family.get(f"{base}/family/children/{child}/questions", timeout=10).text
+
+    queue = nurse.http.get(f"{base}/staff/units/{unit}/rounds", timeout=10)
+    assert CALL_ME_AT in queue.text and "1 open question" in queue.text
+    started = nurse.post_form(f"/staff/units/{unit}/rounds/start", {})
+    assert started.status_code == 302, started.text[:2000]
+    done = nurse.post_form(f"/staff/units/{unit}/rounds/done", {"version": 1, "patient": child})
+    assert done.status_code == 302, done.text[:2000]
+    queue = nurse.http.get(f"{base}/staff/units/{unit}/rounds/queue", timeout=10)
+    assert "queue-state--done" in queue.text, queue.text[:2000]
+
+    waiting = interpreter.http.get(f"{base}/staff/translations", timeout=10)
+    assert QUESTION in waiting.text, waiting.text[:2000]
+    question = int(RENDER_LINK.search(waiting.text).group(1))
+    rendering = f"/staff/patients/{child}/questions/{question}/rendering"
+    assert QUESTION in interpreter.http.get(base + rendering, timeout=10).text
+    rendered = interpreter.post_form(rendering, {"rendering": RENDERING})
+    assert rendered.status_code == 302, rendered.text[:2000]
+    staff_page = clinician.http.get(f"{base}/staff/patients/{child}", timeout=10)
+    assert RENDERING in staff_page.text, staff_page.text[:2000]
+    marked = clinician.post_form(
+        f"/staff/patients/{child}/questions/{question}/answer", {"how": "bedside"}
+    )
+    assert marked.status_code == 302, marked.text[:2000]
+    mine = family.get(f"{base}/family/children/{child}/questions", timeout=10)
+    assert "question--answered" in mine.text, mine.text[:2000]
+
+
 # --- Reading the logs -------------------------------------------------------------------------
 
 
@@ -304,6 +371,8 @@ def check_logs_are_real(logs: dict[str, str]) -> None:
     assert '"GET /join/[invitation] HTTP/1.1" 302' in apps
     assert "POST /join/code" in apps and "events.json?after=0" in apps
     assert "/socket.io/" in apps
+    for done in ("/rounds/start", "/rounds/done", "/questions HTTP", "/rendering", "/answer"):
+        assert done in apps and done in access, f"no {done} request logged"
     # nginx's access log, in the sample's format.
     line = re.compile(
         r'^\d+\.\d+\.\d+\.\d+ \[\d{4}-\d\d-\d\dT[\d:+-]+\] "[A-Z]+ \S+ HTTP/[\d.]+" \d{3} \d+ '
