@@ -214,6 +214,21 @@ class HttpUser:
         assert response.status_code == 302, response.text[:2000]
         return response
 
+    def start_rounds(self, unit_id: int) -> requests.Response:
+        """Press "Start rounds" on the unit's queue screen."""
+        response = self.post_form(f"/staff/units/{unit_id}/rounds/start", {})
+        assert response.status_code == 302, response.text[:2000]
+        return response
+
+    def change_rounds(self, unit_id: int, change: str, version: int, **fields) -> int:
+        """One change to the running queue from a screen that showed ``version`` (patient=,
+        position=, link=); the version the queue is at if it went through."""
+        response = self.post_form(
+            f"/staff/units/{unit_id}/rounds/{change}", {"version": version, **fields}
+        )
+        assert response.status_code == 302, response.text[:2000]
+        return version + 1
+
     def cookie_header(self) -> str:
         """The session cookie, for a socket client."""
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
@@ -227,8 +242,25 @@ class HttpUser:
         ).json()
 
 
+def family_page(patient_id: int, after: int = 0, language: str = "en") -> dict:
+    """The ``auth`` a family page connects with: the child it shows and the last event it has
+    (static/js/family.js), so the server catches the socket up at once."""
+    return {"patient": patient_id, "after": after, "lang": language}
+
+
 class SocketUser:
     """A real python-socketio client connected as a signed-in person; records what arrives."""
+
+    # Every server-to-client event of Rounds, in the order it arrives on this socket.
+    RECORDED = (
+        "family_event",
+        "access_ended",
+        "catch_up",
+        "rounds",
+        "rounds_personal",
+        "questions_changed",
+        "rounds_changed",
+    )
 
     def __init__(self, user: HttpUser, origin: str | None = None, **client_options):
         self.user = user
@@ -236,8 +268,8 @@ class SocketUser:
         self.client = socketio.Client(
             reconnection_delay=0.2, reconnection_delay_max=1, **client_options
         )
-        self.client.on("family_event", lambda data: self.received.append(("family_event", data)))
-        self.client.on("access_ended", lambda data: self.received.append(("access_ended", data)))
+        for name in self.RECORDED:
+            self.client.on(name, lambda data, name=name: self.received.append((name, data)))
         self.origin = origin
 
     def connect(self, **options) -> None:
@@ -264,6 +296,31 @@ class SocketUser:
             for name, d in self.received
             if name == "family_event" and d["patient"] == patient_id
         ]
+
+    def payloads(self, event: str) -> list[dict]:
+        """What arrived as ``event``, in order."""
+        return [data for name, data in list(self.received) if name == event]
+
+    def rounds(self) -> list[tuple[int, str]]:
+        """The (version, state) of every "rounds" event, in the order they arrived."""
+        return [(d["version"], d["state"]) for d in self.payloads("rounds")]
+
+    def wait_for_rounds(self, expected: list[tuple[int, str]], timeout: float = 20.0) -> None:
+        """Wait until the "rounds" events received are exactly ``expected`` (version, state);
+        fail at once on one out of order or unexpected."""
+
+        def arrived():
+            got = self.rounds()
+            assert got == expected[: len(got)], f"rounds out of order or unexpected: {got}"
+            return got == expected
+
+        wait_until(arrived, timeout=timeout, message=f"rounds {expected}")
+
+    def after_last(self, event: str) -> list[tuple[str, dict]]:
+        """What arrived after the newest ``event`` (say, since the last catch-up)."""
+        received = list(self.received)
+        last = max((i for i, (name, _) in enumerate(received) if name == event), default=None)
+        return [] if last is None else received[last + 1 :]
 
     def close(self) -> None:
         """Disconnect if connected."""

@@ -24,7 +24,7 @@ import pytest
 import requests
 import socketio
 
-from tests.support.live import ROOT, HttpUser, free_port, http_session, wait_until
+from tests.support.live import ROOT, HttpUser, SocketUser, free_port, http_session, wait_until
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 PROCESS_HEADER = "X-Rounds-Process"
@@ -356,6 +356,29 @@ class PrivatePostgres:
         with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+
+def person_on(cluster: Cluster, email: str, process: str) -> HttpUser:
+    """A person signed in through the cluster's nginx, whose every request (and socket) nginx
+    sends to ``process``: the route cookie is in their cookie jar."""
+    route = cluster.nginx.route_to(process)
+    user = HttpUser(
+        cluster.nginx.url, email, verify=cluster.nginx.verify, cookies={"rounds_route": route}
+    )
+    assert process_of(user) == process
+    return user
+
+
+def process_of(user: HttpUser) -> str:
+    """Which app process answers this person's requests now."""
+    return user.http.get(user.base_url + "/health", timeout=5).headers[PROCESS_HEADER]
+
+
+def socket_of(user: HttpUser, **connect_options) -> SocketUser:
+    """The person's socket, connected (``auth=...`` for a family page's)."""
+    made = SocketUser(user, http_session=http_session(user.http.verify))
+    made.connect(**connect_options)
+    return made
 
 
 CARD_RE = re.compile(r'(<article class="update[^>]*data-thread="(\d+)".*?</article>)', re.S)
