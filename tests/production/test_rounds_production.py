@@ -10,6 +10,7 @@ from rounds.extensions import db
 from tests.support.factories import Factory, morning_zone
 from tests.support.live import SocketUser, family_page, wait_until
 from tests.support.production import person_on, process_of, socket_of, start_cluster
+from tests.support.rounds_story import father_story
 
 # All a family is told of the queue (rounds.tracker.family_state): its own child's place.
 FAMILY_STATE_KEYS = {
@@ -153,3 +154,36 @@ def test_a_family_on_a_killed_process_catches_up_where_rounds_stand(cluster, war
         only_own_child(family, ward.bed3)
     finally:
         family.close()
+
+
+# Who the story's people are on: the father's and the clinician's pages on app1, the mother's
+# and the nurse's on app2, so every step crosses processes through Redis.
+STORY_PROCESSES = {"father": "app1", "clinician": "app1", "mother": "app2", "nurse": "app2"}
+
+
+@pytest.mark.browser
+def test_the_fathers_rounds_story_through_nginx_across_processes(browser, make, cluster):
+    contexts = []
+
+    def open_page(who, viewport, **options):
+        context = browser.new_context(
+            viewport=viewport, ignore_https_errors=True, device_scale_factor=1, **options
+        )
+        context.add_cookies(
+            [
+                {
+                    "name": "rounds_route",
+                    "value": cluster.nginx.route_to(STORY_PROCESSES[who]),
+                    "url": cluster.nginx.url,
+                    "secure": True,
+                }
+            ]
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        father_story(make, cluster.nginx.url, open_page, 20_000, "production-rounds")
+    finally:
+        for context in contexts:
+            context.close()
