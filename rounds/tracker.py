@@ -116,19 +116,33 @@ def minutes_per_child(unit: Unit, places: list[RoundsPlace]) -> int:
     return max(FEWEST_MINUTES, min(MOST_MINUTES, round(sum(taken) / len(taken))))
 
 
+def rounds_day(unit: Unit, at: datetime) -> date:
+    """The day of rounds something said at ``at`` (with no rounds running) is for: that day,
+    until long after its usual start; then the next day's (an answer given the evening
+    before)."""
+    local = local_now(unit, at)
+    window_ends = datetime.combine(local.date(), usual_start(unit), tzinfo=local.tzinfo)
+    if local > window_ends + ANSWERS_ROLL_OVER_AFTER:
+        return local.date() + timedelta(days=1)
+    return local.date()
+
+
+def session_answers_day(session: RoundsSession, unit: Unit) -> date:
+    """The day whose answers a session uses: what a family answering just before it started
+    answered for (rounds started late at night use the answers given for the next day)."""
+    return rounds_day(unit, session.started_at)
+
+
 def answers_day(unit: Unit, now: datetime | None = None) -> date:
-    """The day a family member's answer is for: today's rounds, unless they are over (or
-    today's usual window has long passed without rounds); then tomorrow's."""
-    local = local_now(unit, now)
-    today = local.date()
+    """The day a family member's answer is for: the running rounds', else today's, unless
+    today's rounds are over (or today's usual window has long passed); then tomorrow's."""
+    now = now or utcnow()
     session = todays_session(unit, now)
-    if session is not None and not is_live(session, unit, now):
-        return today + timedelta(days=1)
     if session is None:
-        window_ends = datetime.combine(today, usual_start(unit), tzinfo=local.tzinfo)
-        if local > window_ends + ANSWERS_ROLL_OVER_AFTER:
-            return today + timedelta(days=1)
-    return today
+        return rounds_day(unit, now)
+    if is_live(session, unit, now):
+        return session_answers_day(session, unit)
+    return max(local_now(unit, now).date(), session_answers_day(session, unit)) + timedelta(days=1)
 
 
 @dataclass
@@ -243,7 +257,7 @@ def video_askers(queue: Queue) -> dict[int, list[int]]:
     rows = db.session.execute(
         select(RoundsAnswer.patient_id, RoundsAnswer.user_id).where(
             RoundsAnswer.patient_id.in_([p.patient_id for p in queue.places]),
-            RoundsAnswer.day == queue.session.day,
+            RoundsAnswer.day == session_answers_day(queue.session, queue.unit),
             RoundsAnswer.choice == "video",
         )
     )
@@ -378,7 +392,7 @@ def staff_queue(
     rows = census_rows([unit.id])
     latest = {patient.id: (patient, update) for patient, update in rows}
     ids = list(latest)
-    day = queue.session.day if queue.live else answers_day(unit, now)
+    day = session_answers_day(queue.session, unit) if queue.live else answers_day(unit, now)
     answers = staff_answers(ids, day)
     languages = family_languages_of(ids)
     questions = open_question_counts(ids)

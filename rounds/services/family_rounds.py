@@ -41,7 +41,8 @@ def answer_rounds(
     day = tracker.answers_day(unit, now)
     queue = tracker.queue_of(unit, now)
     state = tracker.family_state(queue, patient.id)
-    if queue.session is not None and queue.session.day == day and state["state"] in ("now", "done"):
+    reached = state["state"] in ("now", "done")
+    if reached and tracker.session_answers_day(queue.session, unit) == day:
         raise FamilyRoundsRefused("too_late")
     answer = tracker.answer_of(user, patient, day)
     if answer is None:

@@ -11,6 +11,7 @@ from rounds import tracker
 from rounds.extensions import db
 from rounds.models import AuditEvent, Patient, Question, RoundsAnswer, Unit, User
 from rounds.services.family_rounds import FamilyRoundsRefused, answer_rounds
+from rounds.services.rounds_queue import start_rounds
 from rounds.timefmt import zone
 from tests.support.client import post_form, signed_in
 from tests.support.factories import morning_zone
@@ -187,3 +188,20 @@ def test_a_question_answered_in_an_update_links_to_it(app, make, family):
     mum = signed_in(app, mother.email)
     page = mum.get(f"/family/children/{mateo}/questions").get_data(as_text=True)
     assert f"#update-{update_id}" in page and "Answered in the update" in page
+
+
+def test_rounds_started_late_in_the_evening_use_the_answers_given_that_evening(app, make, family):
+    """After the usual window, answers are for the next rounds; rounds that start then (a
+    late night, a demo) are those next rounds, so the team sees them."""
+    unit, nurse, _clinician, _first, mateo, mother, _father, _grandma, _g = family
+    with app.app_context():
+        unit_row = db.session.get(Unit, unit)
+        today = tracker.local_now(unit_row).date()
+        evening = datetime.combine(today, time(21, 0), tzinfo=zone(unit_row.timezone))
+        answer_rounds(
+            db.session.get(User, mother.id), db.session.get(Patient, mateo), "video", now=evening
+        )
+        start_rounds(db.session.get(User, nurse.id), unit_row, now=evening + timedelta(minutes=5))
+        _queue, rows, _left_out = tracker.staff_queue(unit_row, evening + timedelta(minutes=6))
+        mateo_row = next(row for row in rows if row.patient.id == mateo)
+        assert [answer.choice for answer in mateo_row.answers] == ["video"]
