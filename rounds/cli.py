@@ -7,12 +7,26 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from rounds.demo_data import CHILDREN, DEMO_PASSWORD, FAMILY, STAFF, UNITS
+from rounds.demo_data import (
+    CHILDREN,
+    DEMO_PASSWORD,
+    FAMILY,
+    QUESTIONS,
+    ROUNDS_ANSWERS,
+    STAFF,
+    UNITS,
+)
 from rounds.extensions import db
 from rounds.models import Patient, Unit, Update
 from rounds.models.types import utcnow
 from rounds.services.access import grant_family_access
-from rounds.services.accounts import create_unit, create_user, find_user_by_email
+from rounds.services.accounts import (
+    RoundsSettings,
+    create_unit,
+    create_user,
+    find_user_by_email,
+)
+from rounds.services.family_rounds import answer_rounds, ask_question, render_question
 from rounds.services.invitations import request_access
 from rounds.services.patients import admit_patient
 from rounds.services.translations import TranslationFields, add_translation
@@ -44,7 +58,9 @@ def seed_demo() -> None:
         print_sign_ins()
         return
     units = {
-        u["key"]: create_unit(u["name"], u["phone"], u["timezone"], u.get("city", ""))
+        u["key"]: create_unit(
+            u["name"], u["phone"], u["timezone"], u.get("city", ""), RoundsSettings(**u["rounds"])
+        )
         for u in UNITS
     }
     for person in STAFF:
@@ -64,11 +80,13 @@ def seed_demo() -> None:
         for key in person["units"] if chosen is not None else ():
             chosen.setdefault(key, find_user_by_email(person["email"]))
     now = utcnow()
+    patients = {}
     for spec in CHILDREN:
         unit = units[spec["unit"]]
         clinician = clinicians[spec["unit"]]
         admitted = now - timedelta(days=len(spec["days"]) + 1)
         patient = admit_patient(clinician, unit, spec["name"], spec["bed"], at=admitted)
+        patients[spec["name"]] = patient
         for email, relationship, guardian in spec["family"]:
             family_user = find_user_by_email(email)
             grant_family_access(clinician, patient, family_user, relationship, guardian)
@@ -76,6 +94,8 @@ def seed_demo() -> None:
         for name, relationship, language, reason in spec.get("asked_for", []):
             guardian = find_user_by_email(spec["family"][0][0])
             request_access(guardian, patient, name, relationship, language, reason)
+    by_unit = {units[key].id: person for key, person in interpreters.items()}
+    _prepare_rounds(patients, by_unit, now)
     click.echo("Demo data loaded.")
     print_sign_ins()
 
@@ -135,3 +155,20 @@ def _post_history(
             )
             wrong = db.session.get(Update, wrong_id)
             retract_update(clinician, wrong, "Posted to the wrong child")
+
+
+def _prepare_rounds(patients: dict[str, Patient], interpreters: dict, now: datetime) -> None:
+    """Families' answers for the next rounds, and their questions for the team: one in
+    Spanish rendered by the unit's interpreter, another still waiting for them. Rounds are
+    not started (staff trying the demo start them)."""
+    for email, child, choice, phone in ROUNDS_ANSWERS:
+        answer_rounds(find_user_by_email(email), patients[child], choice, phone, now=now)
+    for number, spec in enumerate(QUESTIONS):
+        patient = patients[spec["child"]]
+        asked = now - timedelta(minutes=50 - 10 * number)
+        asker = find_user_by_email(spec["email"])
+        question = ask_question(asker, patient, spec["text"], spec["language"], now=asked)
+        if spec.get("rendering"):
+            interpreter = interpreters[patient.unit_id]
+            rendered = asked + timedelta(minutes=5)
+            render_question(interpreter, question, spec["rendering"], now=rendered)

@@ -2,6 +2,16 @@
 
 DEMO_PASSWORD = "demo-rounds-2026"  # noqa: S105 - the published password of fictional demo accounts
 
+# How each demo unit's rounds run: usually from 7:30, ten minutes a child to start the
+# estimates, over by themselves after three hours without a change, and a join link per
+# child and day made from the pattern (meet.example.org is a made-up address).
+ROUNDS = {
+    "start": "07:30",
+    "minutes_per_child": 10,
+    "idle_hours": 3,
+    "join_link_pattern": "https://meet.example.org/rounds-{code}",
+}
+
 UNITS = [
     {
         "key": "picu",
@@ -9,6 +19,7 @@ UNITS = [
         "phone": "+1 555 0100",
         "timezone": "America/New_York",
         "city": "Miami",
+        "rounds": ROUNDS,
     },
     {
         "key": "cicu",
@@ -16,6 +27,7 @@ UNITS = [
         "phone": "+1 555 0200",
         "timezone": "America/New_York",
         "city": "Miami",
+        "rounds": ROUNDS,
     },
 ]
 
@@ -495,5 +507,40 @@ CHILDREN = [
         "days": [
             {"status": "serious", "summary": "Ethan is recovering from heart surgery."},
         ],
+    },
+]
+
+# What families said about the next rounds (today's, unless today's are long past). Rounds are
+# not started: staff trying the demo press "Start rounds" on the queue themselves.
+ROUNDS_ANSWERS = [
+    # (family member, child, choice, number the team calls)
+    ("james.chen@example.org", "Noah Chen", "bedside", ""),
+    ("wei.chen@example.org", "Noah Chen", "call", "+1 555 0142"),
+    ("maria.lopez@example.org", "Leo Lopez", "video", ""),
+    ("marie.joseph@example.org", "Chloe Joseph", "cannot", ""),
+]
+
+# Questions waiting for the team at rounds, each in the asker's language. A question in
+# another language than the team's waits for an interpreter; "rendering" is what the unit's
+# interpreter wrote for the team (none: still on the interpreter's list).
+QUESTIONS = [
+    {
+        "email": "james.chen@example.org",
+        "child": "Noah Chen",
+        "language": "en",
+        "text": "How will we know when Noah is ready to come off ECMO?",
+    },
+    {
+        "email": "maria.lopez@example.org",
+        "child": "Sofia Lopez",
+        "language": "es",
+        "text": "¿Puede mi hija comer algo hoy?",
+        "rendering": "Can my daughter eat something today?",
+    },
+    {
+        "email": "maria.lopez@example.org",
+        "child": "Leo Lopez",
+        "language": "es",
+        "text": "¿Cuándo podrá Leo sentarse en una silla?",
     },
 ]

@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 from wtforms import (
     DateField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -15,7 +16,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
+from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput, TextInput
 
 from rounds.forms import BaseForm, strip, whole_number
 from rounds.i18n import LANGUAGE_BY_CODE, LANGUAGES
@@ -24,10 +25,12 @@ from rounds.services.accounts import (
     DUPLICATE_EMAIL,
     DUPLICATE_UNIT,
     STAFF_ROLES,
+    RoundsSettings,
     find_user_by_email,
     unit_name_taken,
 )
 from rounds.services.passwords import PASSPHRASE_MIN
+from rounds.services.rounds_queue import JOIN_LINK
 
 ROLE_NAMES = {
     "clinician": "Clinician",
@@ -42,6 +45,38 @@ PHONE_MIN_DIGITS = 6
 NOT_PLACES = frozenset({"localtime", "Factory"})
 # Dates the audit search accepts: wide enough for any record, narrow enough to compute with.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+# When rounds usually start, on the 24-hour clock: "7:30" or "07:30" (kept as "07:30").
+CLOCK_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+# What a unit's join link pattern may become once a code is put in (the queue's own check).
+SAMPLE_CODE = "Ab3dE5gH7jK9"
+
+
+class WholeNumberField(IntegerField):
+    """A whole number from ``low`` to ``high``, typed in digits (a text box with a number
+    keypad on phones); anything else is refused with ``message``, the typed text kept."""
+
+    widget = TextInput()
+
+    def __init__(self, label: str, low: int, high: int, message: str, **kwargs):
+        super().__init__(label, render_kw={"inputmode": "numeric"}, **kwargs)
+        self.low, self.high, self.message = low, high, message
+
+    def process_formdata(self, valuelist):
+        """Read ASCII digits only (no signs, decimals or other scripts' digits)."""
+        if not valuelist:
+            return
+        text = valuelist[0].strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 6:
+            self.data = None
+            raise ValueError(self.message)
+        self.data = int(text)
+
+    def pre_validate(self, form):
+        """Within the bounds (said once: an unreadable number already has its error)."""
+        if not self.process_errors and not (
+            self.data is not None and self.low <= self.data <= self.high
+        ):
+            raise ValidationError(self.message)
 
 
 @cache
@@ -74,6 +109,35 @@ class UnitForm(BaseForm):
         default="UTC",
         validate_choice=False,  # checked below, in words
     )
+    # Rounds. A field left out of a post keeps the unit's setting (the usual one for a new
+    # unit): the form is read over the unit, and the defaults are the model's.
+    rounds_start = StringField("Rounds usually start at", filters=[strip], default="07:30")
+    minutes_per_child = WholeNumberField(
+        "Minutes per child",
+        1,
+        60,
+        "Enter the minutes per child as a whole number from 1 to 60.",
+        default=10,
+    )
+    rounds_idle_hours = WholeNumberField(
+        "Hours without a change before rounds end by themselves",
+        1,
+        12,
+        "Enter the hours as a whole number from 1 to 12.",
+        default=3,
+    )
+    join_link_pattern = StringField(
+        "Join link pattern (optional)",
+        filters=[strip],
+        default="",
+        validators=[Length(max=200)],
+    )
+    team_language = SelectField(
+        "The team's language",
+        choices=[SelectChoice(lang.code, lang.english_name) for lang in LANGUAGES],
+        default="en",
+        validate_choice=False,  # checked below, in words
+    )
 
     def __init__(self, *args, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,6 +160,44 @@ class UnitForm(BaseForm):
         """One of the listed zones (the unit's times are shown in it)."""
         if field.data not in time_zones():
             raise ValidationError("Choose the unit's time zone from the list.")
+
+    def validate_rounds_start(self, field):
+        """A time on the 24-hour clock, kept as "07:30"."""
+        found = CLOCK_TIME.fullmatch(field.data or "")
+        hours, minutes = (int(part) for part in found.groups()) if found else (99, 99)
+        if hours > 23 or minutes > 59:
+            raise ValidationError("Enter a time on the 24-hour clock, like 07:30 or 14:00.")
+        field.data = f"{hours:02d}:{minutes:02d}"
+
+    def validate_join_link_pattern(self, field):
+        """Empty, or an https:// link with {code} where each child's code goes, that the queue
+        accepts once the code is in."""
+        if field.errors or not field.data:
+            return
+        if not field.data.startswith("https://"):
+            raise ValidationError("Enter a link that starts with https://, or leave it empty.")
+        if "{code}" not in field.data:
+            raise ValidationError(
+                "Put {code} where each child's code goes, like "
+                "https://meet.example.org/picu-{code}."
+            )
+        if not JOIN_LINK.fullmatch(field.data.replace("{code}", SAMPLE_CODE)):
+            raise ValidationError("A link has no spaces, quotes or < > signs.")
+
+    def validate_team_language(self, field):
+        """One of the languages Rounds speaks."""
+        if field.data not in LANGUAGE_BY_CODE:
+            raise ValidationError("Choose the team's language from the list.")
+
+    def rounds_settings(self) -> RoundsSettings:
+        """The rounds settings of a validated form."""
+        return RoundsSettings(
+            self.rounds_start.data,
+            self.minutes_per_child.data,
+            self.rounds_idle_hours.data,
+            self.join_link_pattern.data or "",
+            self.team_language.data,
+        )
 
 
 class CheckboxesField(SelectMultipleField):

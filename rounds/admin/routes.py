@@ -213,7 +213,12 @@ def units():
         return render_units(form, 400)
     try:
         unit = accounts.add_unit(
-            current_user, form.name.data, form.phone.data, form.timezone.data, form.city.data
+            current_user,
+            form.name.data,
+            form.phone.data,
+            form.timezone.data,
+            form.city.data,
+            form.rounds_settings(),
         )
     except accounts.AccountConflict as conflict:
         form[conflict.field].errors = [str(conflict)]
@@ -232,9 +237,9 @@ def get_unit(unit_id: int) -> Unit:
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 def unit(unit_id: int):
-    """Change a unit's name, phone number, city or time zone."""
+    """Change a unit's name, phone number, city, time zone or how its rounds run."""
     unit = get_unit(unit_id)
-    form = UnitForm(obj=None if request.method == "POST" else unit, unit=unit)
+    form = UnitForm(obj=unit, unit=unit)  # a setting left out of a post stays as it is
     if not form.is_submitted():
         return render_template("admin/unit.html", unit=unit, form=form)
     if not form.validate_on_submit():
@@ -247,6 +252,7 @@ def unit(unit_id: int):
             form.phone.data,
             form.timezone.data,
             form.city.data or "",
+            form.rounds_settings(),
         )
     except accounts.AccountConflict as conflict:
         form[conflict.field].errors = [str(conflict)]

@@ -1,5 +1,7 @@
 """Accounts and units: made by the demo data and the tests, and by admins on their screens."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,9 +25,64 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_unit(name: str, phone: str, timezone: str = "UTC", city: str = "") -> Unit:
-    """Add a unit."""
+@dataclass(frozen=True)
+class RoundsSettings:
+    """How a unit's rounds run, as its admin sets them (docs/operations.md says more).
+
+    ``start``: when rounds usually start, "HH:MM" on the unit's clock; ``minutes_per_child``:
+    where the day's estimates start; ``idle_hours``: rounds nobody ended end by themselves
+    after this long without a change; ``join_link_pattern``: an https:// link with ``{code}``
+    where a new random code goes, or ""; ``team_language``: questions in other languages go
+    to an interpreter first.
+    """
+
+    start: str = "07:30"
+    minutes_per_child: int = 10
+    idle_hours: int = 3
+    join_link_pattern: str = ""
+    team_language: str = "en"
+
+    @classmethod
+    def of(cls, unit: Unit) -> "RoundsSettings":
+        """A unit's settings now."""
+        return cls(
+            unit.rounds_start,
+            unit.minutes_per_child,
+            unit.rounds_idle_hours,
+            unit.join_link_pattern,
+            unit.team_language,
+        )
+
+    def apply_to(self, unit: Unit) -> None:
+        """Set these on ``unit`` (in the current transaction)."""
+        unit.rounds_start, unit.minutes_per_child = self.start, self.minutes_per_child
+        unit.rounds_idle_hours, unit.join_link_pattern = self.idle_hours, self.join_link_pattern
+        unit.team_language = self.team_language
+
+    def changes_from(self, before: "RoundsSettings") -> list[str]:
+        """What differs from ``before``, for the audit log (the link pattern by name only)."""
+        words = (
+            ("rounds start", before.start, self.start),
+            ("minutes per child", before.minutes_per_child, self.minutes_per_child),
+            ("idle hours", before.idle_hours, self.idle_hours),
+            ("team language", before.team_language, self.team_language),
+        )
+        changed = [f"{label} {old} -> {new}" for label, old, new in words if old != new]
+        if before.join_link_pattern != self.join_link_pattern:
+            changed.append("join link pattern")
+        return changed
+
+
+def create_unit(
+    name: str,
+    phone: str,
+    timezone: str = "UTC",
+    city: str = "",
+    rounds: RoundsSettings | None = None,
+) -> Unit:
+    """Add a unit (with ``rounds`` settings, else the usual ones)."""
     unit = Unit(name=name, phone=phone, timezone=timezone, city=city)
+    (rounds or RoundsSettings()).apply_to(unit)
     db.session.add(unit)
     db.session.flush()
     audit("create_unit", None, target=f"unit:{unit.id}")
@@ -104,11 +161,20 @@ def _commit_or_conflict(conflict: AccountConflict) -> None:
         raise conflict from None
 
 
-def add_unit(by: User, name: str, phone: str, timezone: str, city: str = "") -> Unit:
-    """An admin adds a unit; audited as ``add_unit``. Commits."""
+def add_unit(
+    by: User,
+    name: str,
+    phone: str,
+    timezone: str,
+    city: str = "",
+    rounds: RoundsSettings | None = None,
+) -> Unit:
+    """An admin adds a unit (with ``rounds`` settings, else the usual ones); audited as
+    ``add_unit``. Commits."""
     if unit_name_taken(name):
         raise AccountConflict("name", DUPLICATE_UNIT)
     unit = Unit(name=name, phone=phone, timezone=timezone, city=city)
+    (rounds or RoundsSettings()).apply_to(unit)
     db.session.add(unit)
     db.session.flush()
     audit("add_unit", by, target=f"unit:{unit.id}", detail=f"time zone {timezone}")
@@ -117,10 +183,17 @@ def add_unit(by: User, name: str, phone: str, timezone: str, city: str = "") -> 
 
 
 def change_unit(
-    by: User, unit: Unit, name: str, phone: str, timezone: str, city: str | None = None
+    by: User,
+    unit: Unit,
+    name: str,
+    phone: str,
+    timezone: str,
+    city: str | None = None,
+    rounds: RoundsSettings | None = None,
 ) -> list[str]:
-    """An admin changes a unit's name, phone, city or time zone; audited as ``change_unit``
-    with what changed (field names and zones only). Commits; returns what changed."""
+    """An admin changes a unit's name, phone, city, time zone or (unless None) its rounds
+    settings; audited as ``change_unit`` with what changed (field names, zones and settings;
+    never the phone number or the link pattern). Commits; returns what changed."""
     if unit_name_taken(name, except_unit=unit):
         raise AccountConflict("name", DUPLICATE_UNIT)
     city = unit.city if city is None else city
@@ -128,9 +201,13 @@ def change_unit(
     changed = [label for label, old, new in fields if old != new]
     if unit.timezone != timezone:
         changed.append(f"time zone {unit.timezone} -> {timezone}")
+    before = RoundsSettings.of(unit)
+    rounds = before if rounds is None else rounds
+    changed += rounds.changes_from(before)
     if not changed:
         return []
     unit.name, unit.phone, unit.timezone, unit.city = name, phone, timezone, city
+    rounds.apply_to(unit)
     audit("change_unit", by, target=f"unit:{unit.id}", detail="; ".join(changed))
     _commit_or_conflict(AccountConflict("name", DUPLICATE_UNIT))
     return changed

@@ -113,6 +113,7 @@ def test_new_unit_and_nurse_who_sees_only_that_units_children(app, world, make, 
     sign_in(nurse, "rosa.example@example.org", NEW_PASSWORD)
     census = page(nurse.get("/staff/"))
     assert "Cardiac ICU (test)" in census and "Mateo Fictional" in census
+    assert f'href="/staff/units/{unit_id}/rounds">Rounds queue' in census
     assert child_name(make, world.child_a1) not in census
     assert nurse.get(f"/staff/patients/{world.child_a1}").status_code == 404
     assert nurse.get(f"/staff/patients/{mateo}").status_code == 200
@@ -460,3 +461,142 @@ def test_an_admin_says_where_a_unit_is_and_families_read_it(app, world, make, ad
     assert 'data-unit-city="Miami"' in child and 'data-unit-zone="America/New_York"' in child
     too_long = post_form(admin, f"/admin/units/{world.unit_a}", {**typed, "city": "x" * 81})
     assert too_long.status_code == 400 and error_beside(page(too_long), "city")
+
+
+# --- how a unit's rounds run -----------------------------------------------------------------
+
+UNIT_TYPED = {"name": "Heart ICU (test)", "phone": "+1 555 0199", "timezone": "America/New_York"}
+ROUNDS_TYPED = {
+    "rounds_start": "8:05",
+    "minutes_per_child": "12",
+    "rounds_idle_hours": "4",
+    "join_link_pattern": "https://meet.example.org/picu-{code}",
+    "team_language": "es",
+}
+
+
+def rounds_settings_of(app, unit_id: int) -> tuple:
+    with app.app_context():
+        unit = db.session.get(Unit, unit_id)
+        return (
+            unit.rounds_start,
+            unit.minutes_per_child,
+            unit.rounds_idle_hours,
+            unit.join_link_pattern,
+            unit.team_language,
+        )
+
+
+def test_an_admin_sets_how_a_units_rounds_run_and_families_read_the_start(app, world, admin):
+    mark = last_audit_id(app)
+    saved = post_form(admin, f"/admin/units/{world.unit_a}", {**UNIT_TYPED, **ROUNDS_TYPED})
+    assert saved.status_code == 302
+    assert rounds_settings_of(app, world.unit_a) == (
+        "08:05",
+        12,
+        4,
+        "https://meet.example.org/picu-{code}",
+        "es",
+    )
+    [change] = [e for e in audit_after(app, mark) if e.action == "change_unit"]
+    assert change.actor_id == world.admin.id and change.target == f"unit:{world.unit_a}"
+    for said in (
+        "rounds start 07:30 -> 08:05",
+        "minutes per child 10 -> 12",
+        "idle hours 3 -> 4",
+        "team language en -> es",
+        "join link pattern",
+    ):
+        assert said in change.detail
+    assert "meet.example.org" not in change.detail
+
+    form = page(admin.get(f"/admin/units/{world.unit_a}"))
+    assert re.search(r'id="rounds_start"[^>]*value="08:05"', form)
+    assert re.search(r'id="minutes_per_child"[^>]*value="12"', form)
+    assert re.search(
+        r'id="join_link_pattern"[^>]*value="https://meet.example.org/picu-\{code\}"', form
+    )
+    assert '<option selected value="es">Spanish</option>' in form
+
+    parent = app.test_client()
+    sign_in(parent, world.parent_a1.email)
+    child = page(parent.get(f"/family/children/{world.child_a1}"))
+    assert re.search(r"Rounds usually start around <time[^>]*>8:05</time>", child)
+
+    again = post_form(admin, f"/admin/units/{world.unit_a}", {**UNIT_TYPED, **ROUNDS_TYPED})
+    assert again.status_code == 302
+    changes = [e for e in audit_after(app, mark) if e.action == "change_unit"]
+    assert len(changes) == 1  # the same settings again change nothing
+
+
+def test_a_new_unit_starts_with_the_rounds_settings_typed_or_the_usual_ones(app, admin):
+    typed = {**UNIT_TYPED, **ROUNDS_TYPED, "join_link_pattern": ""}
+    assert post_form(admin, "/admin/units", typed).status_code == 302
+    made = unit_id_named(app, "Heart ICU (test)")
+    assert rounds_settings_of(app, made) == ("08:05", 12, 4, "", "es")
+    usual = {**UNIT_TYPED, "name": "Neuro ICU (test)"}  # a post without the rounds fields
+    assert post_form(admin, "/admin/units", usual).status_code == 302
+    assert rounds_settings_of(app, unit_id_named(app, "Neuro ICU (test)")) == (
+        "07:30",
+        10,
+        3,
+        "",
+        "en",
+    )
+    form = page(admin.get("/admin/units"))
+    assert re.search(r'id="rounds_start"[^>]*value="07:30"', form)
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "error"),
+    [
+        ("rounds_start", "25:00", "Enter a time on the 24-hour clock, like 07:30 or 14:00."),
+        ("rounds_start", "7.30", "Enter a time on the 24-hour clock, like 07:30 or 14:00."),
+        ("rounds_start", "", "Enter a time on the 24-hour clock, like 07:30 or 14:00."),
+        ("minutes_per_child", "0", "Enter the minutes per child as a whole number from 1 to 60."),
+        ("minutes_per_child", "ten", "Enter the minutes per child as a whole number from 1 to 60."),
+        ("rounds_idle_hours", "13", "Enter the hours as a whole number from 1 to 12."),
+        ("rounds_idle_hours", "-2", "Enter the hours as a whole number from 1 to 12."),
+        (
+            "join_link_pattern",
+            "http://meet.example.org/picu-{code}",
+            "Enter a link that starts with https://, or leave it empty.",
+        ),
+        (
+            "join_link_pattern",
+            "https://meet.example.org/picu",
+            "Put {code} where each child's code goes, like https://meet.example.org/picu-{code}.",
+        ),
+        (
+            "join_link_pattern",
+            'https://meet.example.org/picu-{code}"><b>',
+            "A link has no spaces, quotes or < > signs.",
+        ),
+        ("team_language", "xx", "Choose the team's language from the list."),
+    ],
+)
+def test_bad_rounds_setting_is_refused_beside_the_field_and_nothing_saved(
+    app, world, admin, field, typed, error
+):
+    before = rounds_settings_of(app, world.unit_a)
+    mark = last_audit_id(app)
+    refused = post_form(
+        admin, f"/admin/units/{world.unit_a}", {**UNIT_TYPED, **ROUNDS_TYPED, field: typed}
+    )
+    html = page(refused)
+    assert refused.status_code == 400
+    assert error_beside(html, field) == error
+    assert html.count(f'id="{field}-error"') == 1  # said once
+    if field != "team_language":  # a choice not in the list cannot be shown selected
+        assert re.search(rf'id="{field}"[^>]*value="{re.escape(str(escape(typed)))}"', html)
+    assert 'value="Heart ICU (test)"' in html  # the rest of the form is kept
+    assert rounds_settings_of(app, world.unit_a) == before
+    assert audit_after(app, mark) == []
+
+
+def test_a_new_unit_with_a_bad_join_link_pattern_is_not_added(app, admin):
+    typed = {**UNIT_TYPED, **ROUNDS_TYPED, "join_link_pattern": "meet.example.org/{code}"}
+    refused = post_form(admin, "/admin/units", typed)
+    assert refused.status_code == 400
+    assert error_beside(page(refused), "join_link_pattern").startswith("Enter a link that starts")
+    assert unit_id_named(app, "Heart ICU (test)") is None

@@ -9,12 +9,16 @@ from rounds.models import (
     AccessGrant,
     AccessRequest,
     Patient,
+    Question,
+    RoundsAnswer,
+    RoundsSession,
     Unit,
     Update,
     UpdateRetraction,
     UpdateTranslation,
     User,
 )
+from rounds.services.family_rounds import questions_waiting_for
 from rounds.services.translations import translation_queue
 
 
@@ -77,3 +81,54 @@ def test_seed_demo_loads_a_full_unit_and_is_safe_to_rerun(app):
         assert waiting.update.id == feed.latest_family_update(waiting.patient).id  # today's
         emails = db.session.scalars(sa.select(User.email)).all()
         assert all(email.endswith("@example.org") for email in emails)  # fictional only
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_seed_demo_sets_up_rounds_without_starting_them(app):
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        settings = db.session.execute(
+            sa.select(
+                Unit.rounds_start,
+                Unit.minutes_per_child,
+                Unit.rounds_idle_hours,
+                Unit.join_link_pattern,
+                Unit.team_language,
+            )
+        ).all()
+        assert (
+            set(settings) == {("07:30", 10, 3, "https://meet.example.org/rounds-{code}", "en")}
+            and len(settings) == 2
+        )
+        # Staff trying the demo start rounds themselves.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RoundsSession)) == 0
+
+        answers = {
+            (answer.user.email, answer.choice)
+            for answer in db.session.scalars(sa.select(RoundsAnswer))
+        }
+        assert answers == {
+            ("james.chen@example.org", "bedside"),
+            ("wei.chen@example.org", "call"),
+            ("maria.lopez@example.org", "video"),
+            ("marie.joseph@example.org", "cannot"),
+        }
+        wei = db.session.scalar(sa.select(User).where(User.email == "wei.chen@example.org"))
+        assert wei.phone == "+1 555 0142"  # the number the team calls
+
+        questions = db.session.scalars(sa.select(Question).order_by(Question.id)).all()
+        asked = [(q.patient.display_name, q.language, bool(q.rendering)) for q in questions]
+        assert asked == [
+            ("Noah Chen", "en", False),  # in the team's language: nothing to render
+            ("Sofia Lopez", "es", True),
+            ("Leo Lopez", "es", False),
+        ]
+        assert all(q.is_open for q in questions)
+        rendered = questions[1]
+        assert rendered.text == "¿Puede mi hija comer algo hoy?"
+        assert rendered.rendering == "Can my daughter eat something today?"
+        assert db.session.get(User, rendered.rendered_by_id).staff_role == "interpreter"
+        assert rendered.asked_at < rendered.rendered_at
+        interpreter = db.session.scalar(sa.select(User).where(User.staff_role == "interpreter"))
+        [waiting] = questions_waiting_for(interpreter, interpreter.translation_languages)
+        assert waiting.id == questions[2].id
