@@ -12,6 +12,7 @@ APPEND_ONLY = [
     "update_retractions",
     "family_events",
     "update_translations",
+    "rounds_changes",
 ]
 
 
@@ -38,6 +39,23 @@ def test_rows_cannot_be_updated_or_deleted(app, world, table):
                 {"u": world.update_a1, "by": world.clinician.id},
             )
             db.session.commit()
+        if table == "rounds_changes":
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO rounds_sessions (unit_id, day, started_at, started_by_id,"
+                    " version, changed_at) VALUES (:unit, CURRENT_DATE, CURRENT_TIMESTAMP,"
+                    " :by, 1, CURRENT_TIMESTAMP)"
+                ),
+                {"unit": world.unit_a, "by": world.nurse.id},
+            )
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO rounds_changes (session_id, version, kind, actor_id, at)"
+                    " SELECT id, 1, 'started', :by, CURRENT_TIMESTAMP FROM rounds_sessions"
+                ),
+                {"by": world.nurse.id},
+            )
+            db.session.commit()
         count = db.session.scalar(sa.text(f"SELECT COUNT(*) FROM {table}"))  # noqa: S608
         assert count > 0
         for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):  # noqa: S608
@@ -59,7 +77,7 @@ def test_tables_cannot_be_truncated_on_postgresql(app, world, table):
 def test_schema_is_made_by_the_migrations(app):
     with app.app_context():
         version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    assert version == "0005"
+    assert version == "0006"
 
 
 def test_times_come_back_aware_utc_on_both_databases(app, world):
