@@ -222,6 +222,11 @@
     }
     if (note && note.patient === patientId && note.seq > shownSeq) { showChanged(); }
   });
+  // A family asked (or a question was rendered): the translations page lists the questions
+  // waiting for an interpreter, so it is brought up to date (the census has no questions).
+  socket.on("rounds_changed", function () {
+    if (census && !rowsUrl) { refreshCensus(); }
+  });
   // On every (re)connect, catch up on what changed before or while the socket was away.
   socket.on("connect", function () {
     if (census) { refreshCensus(); } else { checkPatient(); }
