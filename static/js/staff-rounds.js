@@ -56,7 +56,9 @@
   socket.on("connect", function () {
     if (connectedBefore) { refresh(); } // it may have missed changes while away
     connectedBefore = true;
+    holder.setAttribute("data-live", "yes"); // tests wait for it before acting elsewhere
   });
+  socket.on("disconnect", function () { holder.setAttribute("data-live", "no"); });
   socket.on("rounds_changed", function (message) {
     if (message && message.unit === unit) { refresh(); }
   });

@@ -397,6 +397,10 @@ def family_answers_and_asks_for_rounds(run: Run) -> None:
         run.goto(desk, queue)
         expect(desk.locator(".notice--warning")).to_contain_text("must start with https://")
         watch.inert(desk, "a join link refused", shown)
+    # The queue's socket is up before the question is asked elsewhere.
+    expect(desk.locator("[data-rounds-queue]")).to_have_attribute(
+        "data-live", "yes", timeout=DEADLINE
+    )
     ask(phone, typed.question_again)
     expect(row).to_contain_text("2 open questions", timeout=DEADLINE)
     watch.inert(desk, "rounds queue after a live refresh", shown)
