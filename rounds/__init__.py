@@ -20,12 +20,28 @@ SESSION_ENDED = _l(
 PLEASE_SIGN_IN = _l("Please sign in to see this page.")
 
 
+def numbers_up_to(largest: int) -> str:
+    """A regular expression for the whole numbers 0 to ``largest`` (leading zeros allowed, as
+    Werkzeug's ``int`` allows them)."""
+    top = str(largest)
+    ways = [rf"\d{{1,{len(top) - 1}}}"] if len(top) > 1 else []  # fewer digits
+    ways += [  # as many: the same up to a digit, then a smaller one
+        rf"{top[:i]}[0-{int(digit) - 1}]\d{{{len(top) - i - 1}}}"
+        for i, digit in enumerate(top)
+        if digit != "0"
+    ]
+    return "0*(?:" + "|".join([*ways, top]) + ")"
+
+
 class DatabaseIdConverter(IntegerConverter):
-    """``<int:...>`` limited to what an INTEGER column holds."""
+    """``<int:...>`` limited to what an INTEGER column holds. A larger id matches no route at
+    all: refused only once matched, it would answer 405 where another route has the same path
+    for another method (family.questions and family.ask), not 404."""
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", LARGEST_ID)
         super().__init__(url_map, *args, **kwargs)
+        self.regex = numbers_up_to(self.max)
 
 
 def create_app(

@@ -25,7 +25,7 @@ from wtforms.validators import Length
 from rounds.admin.forms import AddStaffForm, UnitForm
 from rounds.auth.forms import SignInForm
 from rounds.extensions import db
-from rounds.family.forms import RelativeRequestForm
+from rounds.family.forms import QuestionForm, RelativeRequestForm, RoundsAnswerForm
 from rounds.join.forms import CodeForm
 from rounds.models import (
     AccessGrant,
@@ -33,6 +33,11 @@ from rounds.models import (
     FamilyEvent,
     Invitation,
     Patient,
+    Question,
+    RoundsAnswer,
+    RoundsChange,
+    RoundsPlace,
+    RoundsSession,
     Unit,
     Update,
     UpdateRetraction,
@@ -48,10 +53,11 @@ from rounds.staff.forms import (
     RetractForm,
     UpdateForm,
 )
+from rounds.staff.rounds_forms import RenderingForm
 from rounds.staff.translation_forms import TranslationForm
 from rounds.vocabulary import BODY_SYSTEMS
 from tests.support.client import events_as_page, session_csrf, sign_in
-from tests.support.factories import Factory
+from tests.support.factories import Factory, morning_zone
 from tests.support.query_parameters import discover, parameters_by_endpoint
 
 HUGE = 100_000  # beyond MAX_CONTENT_LENGTH: the request itself is refused
@@ -120,6 +126,13 @@ def form_cases(w, make) -> dict[str, FormCase]:
 
     def fresh_update(action: str) -> Callable[[], str]:
         return lambda: f"{child}/updates/{make.post(w.clinician, w.child_a1)}/{action}"
+
+    def questions_of_a_fresh_child() -> str:
+        """A child parent_a1 follows from now on: one person has only so many open
+        questions for one child, and every good post asks one more."""
+        fresh = make.patient(w.unit_a)
+        make.grant(w.parent_a1, fresh)
+        return f"/family/children/{fresh}/questions"
 
     # An update with every written part, so the translate form shows (and needs) every field.
     whole_update = make.post(w.clinician, w.child_a1, "A calm night.", **WHOLE_UPDATE)
@@ -216,6 +229,27 @@ def form_cases(w, make) -> dict[str, FormCase]:
             TRANSLATED_IN_FULL,
             {"summary": ""},
         ),
+        "ask a question": FormCase(
+            QuestionForm,
+            "parent_a1",
+            questions_of_a_fresh_child,
+            {"text": "Can she eat today?"},
+            {"csrf_token": "not-the-token"},
+        ),
+        "answer about rounds": FormCase(
+            RoundsAnswerForm,
+            "parent_a1",
+            lambda: f"/family/children/{w.child_a1}/rounds",
+            {"choice": "call", "phone": "+1 555 0123"},
+            {"choice": "maybe"},
+        ),
+        "render a question": FormCase(
+            RenderingForm,
+            "interpreter",
+            lambda: f"{child}/questions/{w.question_a1}/rendering",
+            {"rendering": "Can she eat today?"},
+            {"csrf_token": "not-the-token"},
+        ),
         "add staff": FormCase(
             AddStaffForm,
             "admin",
@@ -264,6 +298,9 @@ FORM_NAMES = [
     "change unit",
     "add staff",
     "translate",
+    "ask a question",
+    "answer about rounds",
+    "render a question",
 ]
 
 
@@ -324,6 +361,23 @@ def rows(app) -> dict:
         "requests": select(func.count()).select_from(AccessRequest),
         "translations": select(func.count()).select_from(UpdateTranslation),
         "restrictions": select(func.count()).where(Patient.restricted_at.is_not(None)),
+        "phone numbers": select(func.count()).where(User.phone != ""),
+        "rounds": select(func.count()).select_from(RoundsSession),
+        "ended rounds": select(func.count()).where(RoundsSession.ended_at.is_not(None)),
+        **{
+            f"places {state}": select(func.count()).where(RoundsPlace.state == state)
+            for state in ("waiting", "current", "skipped", "done")
+        },
+        "join links": select(func.count()).where(RoundsPlace.join_link != ""),
+        "rounds changes": select(func.count()).select_from(RoundsChange),
+        **{
+            f"answers {choice}": select(func.count()).where(RoundsAnswer.choice == choice)
+            for choice in ("bedside", "video", "call", "cannot")
+        },
+        "questions": select(func.count()).select_from(Question),
+        "answered": select(func.count()).where(Question.answer.is_not(None)),
+        "withdrawn": select(func.count()).where(Question.withdrawn_at.is_not(None)),
+        "rendered": select(func.count()).where(Question.rendered_at.is_not(None)),
     }
     with app.app_context():
         query = select(*[q.scalar_subquery().label(name) for name, q in counted.items()])
@@ -363,6 +417,16 @@ class Browser:
         before = rows(self.app)
         response = client.post(url, json=data) if as_json else client.post(url, data=data)
         return response, rows(self.app) != before
+
+
+@pytest.fixture
+def world(world, make):
+    """The shared world, and a question in Spanish from child_a1's parent (for the routes
+    of questions, and for the interpreter to render)."""
+    world.question_a1 = make.question(
+        world.parent_a1, world.child_a1, "¿Puede comer hoy?", language="es"
+    )
+    return world
 
 
 @pytest.fixture
@@ -618,7 +682,8 @@ def test_odd_ids_in_urls_are_not_found(users, world):
     """Huge, negative and non-numeric ids in every id position: 404, never a 500."""
     w, problems = world, []
     staff, parent = users.client("clinician"), users.client("parent_a1")
-    admin = users.client("admin")
+    admin, interpreter = users.client("admin"), users.client("interpreter")
+    question = f"questions/{w.question_a1}"
     for odd in ODD_IDS:
         gets = [
             (staff, f"/staff/patients/{odd}"),
@@ -629,8 +694,13 @@ def test_odd_ids_in_urls_are_not_found(users, world):
             (staff, f"/staff/patients/{w.child_a1}/updates/{odd}/retract"),
             (parent, f"/family/children/{odd}"),
             (parent, f"/family/children/{odd}/events.json"),
+            (parent, f"/family/children/{odd}/questions"),
             (admin, f"/admin/staff/{odd}"),
             (admin, f"/admin/units/{odd}"),
+            (staff, f"/staff/units/{odd}/rounds"),
+            (staff, f"/staff/units/{odd}/rounds/queue"),
+            (interpreter, f"/staff/patients/{odd}/{question}/rendering"),
+            (interpreter, f"/staff/patients/{w.child_a1}/questions/{odd}/rendering"),
         ]
         posts = [
             (staff, f"/staff/patients/{odd}/updates"),
@@ -641,6 +711,15 @@ def test_odd_ids_in_urls_are_not_found(users, world):
             (admin, f"/admin/staff/{odd}/disable"),
             (admin, f"/admin/staff/{odd}/enable"),
             (admin, f"/admin/units/{odd}"),
+            (staff, f"/staff/units/{odd}/rounds/start"),
+            (staff, f"/staff/units/{odd}/rounds/skip"),
+            (staff, f"/staff/patients/{odd}/{question}/answer"),
+            (staff, f"/staff/patients/{w.child_a1}/questions/{odd}/answer"),
+            (interpreter, f"/staff/patients/{w.child_a1}/questions/{odd}/rendering"),
+            (parent, f"/family/children/{odd}/rounds"),
+            (parent, f"/family/children/{odd}/questions"),
+            (parent, f"/family/children/{odd}/{question}/withdraw"),
+            (parent, f"/family/children/{w.child_a1}/questions/{odd}/withdraw"),
         ]
         for client, url in gets:
             if (got := client.get(url).status_code) != 404:
@@ -758,6 +837,7 @@ def real_path(app, world, rule) -> str:
         "request_id": 1,
         "user_id": world.nurse.id,
         "unit_id": world.unit_a,
+        "question_id": world.question_a1,
     }
     path = rule.rule
     for name, value in ids.items():
@@ -817,17 +897,29 @@ def test_bodies_that_are_not_forms_are_refused_calmly(users, cases):
     assert all(400 <= code < 500 for code in answers.values()), answers
 
 
-def test_confirm_buttons_with_garbage_write_nothing(users, world):
-    """Discharge, remove access and sign out with a garbage token and junk fields: no effect."""
-    client = users.client("nurse")
+def test_confirm_buttons_with_garbage_write_nothing(users, world, make):
+    """Discharge, remove access, sign out, the rounds queue's buttons, marking a question
+    answered and withdrawing one, with a garbage token and junk fields: no effect."""
+    w = world
+    with users.app.app_context():  # mid-morning: rounds started now never cross midnight
+        db.session.get(Unit, w.unit_a).timezone = morning_zone()
+        db.session.commit()
+    make.start_rounds(w.nurse, w.unit_a)
+    client, parent = users.client("nurse"), users.client("parent_a1")
     before = rows(users.app)
-    junk = {"csrf_token": SCRIPT, "confirm": "\x00" * 10, "patient_id": str(world.child_b1)}
-    urls = [
-        f"/staff/patients/{world.child_a1}/discharge",
-        f"/staff/patients/{world.child_a1}/family/{world.grant_a1}/revoke",
-        "/signout",
+    junk = {"csrf_token": SCRIPT, "confirm": "\x00" * 10, "patient_id": str(w.child_b1)}
+    junk |= {"version": "1", "patient": str(w.child_a1), "how": "bedside", "link": SCRIPT}
+    question = f"/patients/{w.child_a1}/questions/{w.question_a1}"
+    posts = [
+        (client, f"/staff/patients/{w.child_a1}/discharge"),
+        (client, f"/staff/patients/{w.child_a1}/family/{w.grant_a1}/revoke"),
+        (client, f"/staff/units/{w.unit_a}/rounds/start"),
+        *((client, f"/staff/units/{w.unit_a}/rounds/{kind}") for kind in ("done", "end")),
+        (client, f"/staff{question}/answer"),
+        (parent, f"/family/children{question.removeprefix('/patients')}/withdraw"),
+        (client, "/signout"),
     ]
-    answers = [client.post(url, data=junk).status_code for url in urls]
+    answers = [who.post(url, data=junk).status_code for who, url in posts]
     assert all(code < 500 for code in answers), answers
     assert rows(users.app) == before
     assert client.get("/staff/").status_code == 200  # still signed in
@@ -1018,14 +1110,45 @@ def test_the_discovery_finds_every_query_parameter_we_know_of(app):
     missed = {endpoint: names - reads[endpoint] for endpoint, names in expected.items()}
     assert {endpoint: names for endpoint, names in missed.items() if names} == {}
     # The sweep sends GETs: a view that reads the query string only on POST needs its own case
-    # (the sign-in to continue has one below).
+    # (the sign-in to continue has one below, the others the test after this one).
     everywhere = set.intersection(*reads.values())
     post_only = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
         if "GET" not in rule.methods and reads[rule.endpoint] - everywhere
     }
-    assert post_only <= {"auth.sign_in_to_continue"}
+    assert post_only <= {"auth.sign_in_to_continue", *POSTED_WITH_A_QUERY}
+
+
+# Views that read the query string only on POST, and who posts to them. A refused answer about
+# rounds or question sends the child's page back, which reads ``before`` (the page of updates
+# it shows). Starting rounds reads nothing from the query string: the discovery merges the
+# feed's ``census_rows`` (which lists the children rounds start with) with the census view of
+# that name, which reads ``children``; sent anyway, since the map errs towards more.
+POSTED_WITH_A_QUERY = {
+    "family.rounds_answer": "parent_a1",
+    "family.ask": "parent_a1",
+    "staff.start_unit_rounds": "nurse",
+}
+
+
+def test_odd_characters_in_the_query_of_a_post_never_crash(app, users, world):
+    """Each view that reads the query string only on POST, sent every parameter it reads with
+    control characters, line breaks and long values (and nothing else, so a form is refused
+    and its page sent back): never a 500, and a redirect stays on the site."""
+    reads = parameters_by_endpoint(app, discover())
+    everywhere = set.intersection(*reads.values())
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    problems = []
+    for endpoint, role in POSTED_WITH_A_QUERY.items():
+        client, path = users.client(role), real_path(app, world, rules[endpoint])
+        for name in sorted(reads[endpoint] - everywhere):
+            for value in swept_values():
+                url = f"{path}?{name}={value}"
+                response = client.post(url, data={"csrf_token": client.csrf})
+                if wrong := what_is_wrong(response):
+                    problems.append(f"{role} POST {url[:80]}: {wrong}")
+    assert problems == [], "\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("who", ["signed out", "signed in"])

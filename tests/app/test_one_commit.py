@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import event, func, select
 
+from rounds import tracker
 from rounds.extensions import db
-from rounds.models import AuditEvent
+from rounds.models import AuditEvent, Unit
 from tests.support.client import csrf_from, session_csrf, sign_in, signed_in
-from tests.support.factories import Factory
+from tests.support.factories import Factory, morning_zone
 from tests.support.invitations import LINK, invite, join_as_new
 
 NEW_PASSPHRASE = "green valley evening"  # fictional
@@ -141,6 +142,15 @@ def post_an_update(app, w, make):
     return done
 
 
+@case("staff.post")
+def post_an_update_that_answers_a_question(app, w, make):
+    question = make.question(w.parent_a1, w.child_a1)
+    data = {"status": "serious", "summary": "Yes, she may eat.", "answers": str(question)}
+    done = send(nurse_of(app, w), f"/staff/patients/{w.child_a1}/updates", data)
+    assert audit_count(app, "post_update") == 4 and audit_count(app, "answer_question") == 1
+    return done
+
+
 @case("staff.correct")
 def correct_an_update(app, w, make):
     url = f"/staff/patients/{w.child_a1}/updates/{w.update_a1}/correct"
@@ -178,6 +188,102 @@ def translate_an_update(app, w, make):
     url = f"/staff/updates/{w.update_a1}/translate/es"
     done = send(signed_in(app, w.interpreter.email), url, {"summary": "Durmió bien."})
     assert audit_count(app, "add_translation") == 1
+    return done
+
+
+# --- rounds and families' questions --------------------------------------------------------
+
+
+def in_the_morning(app, *unit_ids) -> None:
+    """Put units where it is mid-morning now: rounds a test starts there never cross the
+    unit's midnight (which would end them by themselves), whenever the suite runs."""
+    with app.app_context():
+        for unit_id in unit_ids:
+            db.session.get(Unit, unit_id).timezone = morning_zone()
+        db.session.commit()
+
+
+@case("staff.start_unit_rounds")
+def start_rounds(app, w, make):
+    in_the_morning(app, w.unit_a)
+    done = send(nurse_of(app, w), f"/staff/units/{w.unit_a}/rounds/start")
+    assert audit_count(app, "start_rounds") == 1
+    return done
+
+
+def queue_change(kind: str, fields: Callable) -> None:
+    """A case for one change to unit A's running queue: rounds started by a nurse, ``fields``
+    (which may change the queue first) sent with the version the queue is at then."""
+
+    def run(app, w, make):
+        in_the_morning(app, w.unit_a)
+        make.start_rounds(w.nurse, w.unit_a)
+        data = fields(w, make)
+        with app.app_context():
+            data["version"] = tracker.open_session(w.unit_a).version
+        done = send(nurse_of(app, w), f"/staff/units/{w.unit_a}/rounds/{kind}", data)
+        assert audit_count(app, f"rounds_{kind}") == 1
+        return done
+
+    run.__name__ = f"change_the_rounds_queue_{kind}"
+    case("staff.change_unit_rounds")(run)
+
+
+def skipped_child_a1(w, make) -> dict:
+    make.change_rounds(w.nurse, w.unit_a, "skip", w.child_a1)
+    return {"patient": w.child_a1}
+
+
+# child_a1 is first in bed order (admitted first), so the team is with them.
+queue_change("move", lambda w, make: {"patient": w.child_a2, "position": 1})
+queue_change("skip", lambda w, make: {"patient": w.child_a1})
+queue_change("bring_back", skipped_child_a1)
+queue_change("done", lambda w, make: {"patient": w.child_a1})
+queue_change("add", lambda w, make: {"patient": make.patient(w.unit_a)})  # admitted since
+queue_change("join_link", lambda w, make: {"patient": w.child_a1, "link": "https://x.org/a1"})
+queue_change("end", lambda w, make: {})
+
+
+@case("staff.answer_question")
+def mark_a_question_answered(app, w, make):
+    question = make.question(w.parent_a1, w.child_a1)
+    url = f"/staff/patients/{w.child_a1}/questions/{question}/answer"
+    done = send(nurse_of(app, w), url, {"how": "bedside"})
+    assert audit_count(app, "answer_question") == 1
+    return done
+
+
+@case("staff.question_rendering")
+def render_a_question(app, w, make):
+    question = make.question(w.parent_a1, w.child_a1, "¿Puede comer hoy?", language="es")
+    url = f"/staff/patients/{w.child_a1}/questions/{question}/rendering"
+    done = send(signed_in(app, w.interpreter.email), url, {"rendering": "Can she eat today?"})
+    assert audit_count(app, "render_question") == 1
+    return done
+
+
+@case("family.rounds_answer")
+def ask_for_a_call_at_rounds(app, w, make):
+    data = {"choice": "call", "phone": "+1 555 0123"}
+    done = send(signed_in(app, w.parent_a1.email), f"/family/children/{w.child_a1}/rounds", data)
+    assert audit_count(app, "answer_rounds") == 1
+    return done
+
+
+@case("family.ask")
+def ask_a_question_for_rounds(app, w, make):
+    url = f"/family/children/{w.child_a1}/questions"
+    done = send(signed_in(app, w.parent_a1.email), url, {"text": "Can she eat today?"})
+    assert audit_count(app, "ask_question") == 1
+    return done
+
+
+@case("family.withdraw")
+def withdraw_a_question(app, w, make):
+    question = make.question(w.parent_a1, w.child_a1)
+    url = f"/family/children/{w.child_a1}/questions/{question}/withdraw"
+    done = send(signed_in(app, w.parent_a1.email), url)
+    assert audit_count(app, "withdraw_question") == 1
     return done
 
 

@@ -16,6 +16,7 @@ from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy import update as sa_update
 
+from rounds import tracker
 from rounds.extensions import db
 from rounds.models import (
     AccessGrant,
@@ -24,6 +25,12 @@ from rounds.models import (
     FamilyEvent,
     Invitation,
     Patient,
+    Question,
+    RoundsAnswer,
+    RoundsChange,
+    RoundsPlace,
+    RoundsSession,
+    Unit,
     Update,
     UpdateRetraction,
     UpdateTranslation,
@@ -32,6 +39,7 @@ from rounds.models import (
 )
 from rounds.models.types import utcnow
 from tests.support.client import session_csrf, sign_in
+from tests.support.factories import morning_zone
 
 SIGNED_IN = (
     "clinician",
@@ -46,7 +54,7 @@ SIGNED_IN = (
 ROLES = ("anonymous", *SIGNED_IN)
 
 # Targets: unit A's child (child_a1), unit B's child (child_b1), a child that does not exist.
-# For admitting, the target is the unit itself.
+# For admitting and the rounds queue, the target is the unit itself (unit_a, unit_b, none).
 A, B, MISSING = "A", "B", "missing"
 MISSING_ID = 999999
 CHILDREN = (A, B, MISSING)
@@ -66,6 +74,9 @@ FAMILY = frozenset({"parent_a1", "parent_a2", "stranger"})
 TRANSLATORS = frozenset({"interpreter"})  # the world's interpreter translates into any language
 TRANSLATE = {"interpreter": {A}}
 ADMIN = frozenset({"admin"})
+# "Say I'll be there", "ask a question for rounds; withdraw one's own": a family member with
+# an active grant, while the child is in the unit (staff rights do not count).
+TAKING_PART = {"parent_a1": {A}}
 
 
 @dataclass
@@ -84,6 +95,7 @@ class Expect:
     audited: bool = False
     writes: bool = True  # an allowed POST writes something (join.accept with nothing to join: no)
     signed_out: int = 302  # a signed-out visitor is sent to sign in (the JSON feed: 401)
+    per_unit: bool = False  # the targets are units (A: unit_a); a read is audited with no child
 
 
 EXPECTED: dict[tuple[str, str], Expect] = {
@@ -130,6 +142,25 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("staff.translations", "GET"): Expect(TRANSLATORS),
     ("staff.translate", "GET"): Expect(TRANSLATE, targets=CHILDREN, audited=True),
     ("staff.translate", "POST"): Expect(TRANSLATE, ok=302, targets=CHILDREN),
+    # "See the rounds queue": clinicians, nurses and interpreters of the unit (the whole queue
+    # names children: its reading is audited); "run the unit's rounds queue": clinicians and
+    # nurses of the unit.
+    ("staff.rounds_queue", "GET"): Expect(
+        STAFF_READ, targets=CHILDREN, audited=True, per_unit=True
+    ),
+    ("staff.rounds_queue_part", "GET"): Expect(STAFF_READ, targets=CHILDREN, per_unit=True),
+    ("staff.start_unit_rounds", "POST"): Expect(
+        STAFF_WRITE, ok=302, targets=CHILDREN, per_unit=True
+    ),
+    ("staff.change_unit_rounds", "POST"): Expect(
+        STAFF_WRITE, ok=302, targets=CHILDREN, per_unit=True
+    ),
+    # "Mark a question answered": clinicians and nurses of the child's unit.
+    ("staff.answer_question", "POST"): Expect(STAFF_WRITE, ok=302, targets=CHILDREN),
+    # A question in another language than the team's, rendered in the team's: as "add a
+    # translation" (the world's interpreter translates every language; nobody else any).
+    ("staff.question_rendering", "GET"): Expect(TRANSLATE, targets=CHILDREN, audited=True),
+    ("staff.question_rendering", "POST"): Expect(TRANSLATE, ok=302, targets=CHILDREN),
     # Joining is for anyone holding an invitation: a made-up one is the same 404 for all.
     ("join.open_link", "GET"): Expect(None, ok=404),
     ("join.enter_code", "GET"): Expect(None),
@@ -141,6 +172,12 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("family.home", "GET"): Expect(EVERYONE, ok_for={"parent_a1": 302, "parent_a2": 302}),
     ("family.child", "GET"): Expect(READ_UPDATES, targets=CHILDREN, audited=True),
     ("family.events", "GET"): Expect(READ_UPDATES, targets=CHILDREN, audited=True, signed_out=401),
+    # The family's part in rounds. One's own questions, as the page shows them: whoever reads
+    # the child's updates (staff get an empty list: they see every question on their screens).
+    ("family.rounds_answer", "POST"): Expect(TAKING_PART, ok=302, targets=CHILDREN),
+    ("family.ask", "POST"): Expect(TAKING_PART, ok=302, targets=CHILDREN),
+    ("family.withdraw", "POST"): Expect(TAKING_PART, ok=302, targets=CHILDREN),
+    ("family.questions", "GET"): Expect(READ_UPDATES, targets=CHILDREN),
     # "Ask for access for another relative": a parent or guardian of that child, nobody else.
     ("family.relatives", "GET"): Expect(GUARDIAN_OF, targets=CHILDREN),
     ("family.relatives", "POST"): Expect(GUARDIAN_OF, ok=302, targets=CHILDREN),
@@ -342,6 +379,87 @@ def change_fresh_unit(ctx, role, target):
     return {"unit_id": ctx.make.unit()}, data
 
 
+def unit_id(w, target):
+    return {A: w.unit_a, B: w.unit_b, MISSING: MISSING_ID}[target]
+
+
+def runner_of(w, unit):
+    """Someone who runs the unit's rounds."""
+    return w.clinician_b if unit == w.unit_b else w.nurse
+
+
+def running_version(ctx, unit) -> int | None:
+    """The version of the unit's rounds under way, or None when they are not."""
+    with ctx.app.app_context():
+        session = tracker.open_session(unit)
+        live = tracker.is_live(session, db.session.get(Unit, unit))
+        return session.version if live else None
+
+
+def rounds_not_under_way(ctx, unit) -> None:
+    """End the unit's rounds if an earlier request started them."""
+    if running_version(ctx, unit) is not None:
+        ctx.make.change_rounds(runner_of(ctx.world, unit), unit, "end")
+
+
+def the_rounds_queue(ctx, role, target):
+    return {"unit_id": unit_id(ctx.world, target)}, {}
+
+
+def start_rounds(ctx, role, target):
+    rounds_not_under_way(ctx, real_unit(ctx.world, target))
+    return the_rounds_queue(ctx, role, target)
+
+
+def change_running_rounds(ctx, role, target):
+    """A join link for the target unit's child, on the version the queue is at now (rounds
+    started first if they are not under way)."""
+    w, unit = ctx.world, real_unit(ctx.world, target)
+    version = running_version(ctx, unit) or ctx.make.start_rounds(runner_of(w, unit), unit)
+    values = {"unit_id": unit_id(w, target), "change": "join_link"}
+    link = f"https://meet.example.org/rounds-{role}"
+    return values, {"version": version, "patient": real_child(w, target), "link": link}
+
+
+def a_fresh_question(ctx, target, asker=None, language="en") -> dict:
+    """A new question about the target child (a made-up child id for a missing one), asked by
+    ``asker`` or else by a relative granted for it just now (nobody reaches the open questions
+    one person may have)."""
+    child = real_child(ctx.world, target)
+    if asker is None:
+        asker = ctx.make.person()
+        ctx.make.grant(asker, child)
+    question = ctx.make.question(asker, child, language=language)
+    return {"patient_id": child_id(ctx.world, target), "question_id": question}
+
+
+def answer_fresh_question(ctx, role, target):
+    return a_fresh_question(ctx, target), {"how": "bedside"}
+
+
+def render_fresh_question(ctx, role, target):
+    question = a_fresh_question(ctx, target, language="es")
+    return question, {"rendering": "Can she eat today?"}
+
+
+def answer_about_rounds(ctx, role, target):
+    """Bedside, for the next rounds (ended if under way: once the team is with the child,
+    an answer no longer changes)."""
+    rounds_not_under_way(ctx, real_unit(ctx.world, target))
+    return the_child(ctx, role, target)[0], {"choice": "bedside"}
+
+
+def ask_a_question(ctx, role, target):
+    return the_child(ctx, role, target)[0], {"text": f"Can she eat today? ({role})"}
+
+
+def withdraw_fresh_question(ctx, role, target):
+    """A new question of parent_a1's when they ask (only one's own is withdrawn; under a
+    missing child's id too), else of another relative's."""
+    asker = ctx.world.parent_a1 if role == "parent_a1" and target != B else None
+    return a_fresh_question(ctx, target, asker), {}
+
+
 def made_up_token(ctx, role, target):
     return {"token": "x" * 43}, {}  # the length of a real one
 
@@ -391,6 +509,13 @@ REQUESTS = {
     ("staff.translations", "GET"): nothing,
     ("staff.translate", "GET"): translate_fresh_update,
     ("staff.translate", "POST"): translate_fresh_update,
+    ("staff.rounds_queue", "GET"): the_rounds_queue,
+    ("staff.rounds_queue_part", "GET"): the_rounds_queue,
+    ("staff.start_unit_rounds", "POST"): start_rounds,
+    ("staff.change_unit_rounds", "POST"): change_running_rounds,
+    ("staff.answer_question", "POST"): answer_fresh_question,
+    ("staff.question_rendering", "GET"): render_fresh_question,
+    ("staff.question_rendering", "POST"): render_fresh_question,
     ("family.relatives", "GET"): the_child,
     ("family.relatives", "POST"): ask_for_relative,
     ("family.relative_invitation", "POST"): approved_request,
@@ -407,6 +532,10 @@ REQUESTS = {
     ("family.home", "GET"): nothing,
     ("family.child", "GET"): the_child,
     ("family.events", "GET"): the_feed,
+    ("family.rounds_answer", "POST"): answer_about_rounds,
+    ("family.ask", "POST"): ask_a_question,
+    ("family.withdraw", "POST"): withdraw_fresh_question,
+    ("family.questions", "GET"): the_child,
     ("admin.audit_log", "GET"): nothing,
     ("admin.staff_list", "GET"): nothing,
     ("admin.add_staff", "GET"): nothing,
@@ -461,6 +590,32 @@ def written(app) -> dict:
         "open sessions": select(func.count())
         .select_from(UserSession)
         .where(UserSession.ended_at.is_(None)),
+        "phone numbers": select(func.count()).select_from(User).where(User.phone != ""),
+        "rounds": select(func.count()).select_from(RoundsSession),
+        "ended rounds": select(func.count())
+        .select_from(RoundsSession)
+        .where(RoundsSession.ended_at.is_not(None)),
+        **{
+            f"rounds places {state}": select(func.count())
+            .select_from(RoundsPlace)
+            .where(RoundsPlace.state == state)
+            for state in ("waiting", "current", "skipped", "done")
+        },
+        "join links": select(func.count())
+        .select_from(RoundsPlace)
+        .where(RoundsPlace.join_link != ""),
+        "rounds changes": select(func.count()).select_from(RoundsChange),
+        "rounds answers": select(func.count()).select_from(RoundsAnswer),
+        "questions": select(func.count()).select_from(Question),
+        "answered questions": select(func.count())
+        .select_from(Question)
+        .where(Question.answer.is_not(None)),
+        "withdrawn questions": select(func.count())
+        .select_from(Question)
+        .where(Question.withdrawn_at.is_not(None)),
+        "rendered questions": select(func.count())
+        .select_from(Question)
+        .where(Question.rendered_at.is_not(None)),
         "audit events": select(func.count()).select_from(AuditEvent),
     }
     with app.app_context():
@@ -562,20 +717,29 @@ def check(ctx, clients, endpoint: str, method: str, role: str, target) -> list[s
         problems.append(f"{label}: answered {got} but wrote nothing")
     if may and expect.audited:
         person = getattr(ctx.world, role)
+        about = None if expect.per_unit else child_id(ctx.world, target)
         views = [
             row
             for row in audit_rows_after(ctx.app, audit_mark)
-            if row[0].startswith("view_")
-            and row[1] == child_id(ctx.world, target)
-            and row[2] == person.id
+            if row[0].startswith("view_") and row[1] == about and row[2] == person.id
         ]
         if len(views) != 1:
             problems.append(f"{label}: expected one view_ audit row, found {len(views)}")
     return problems
 
 
+def in_the_morning(app, *unit_ids) -> None:
+    """Put units where it is mid-morning now: rounds a test starts there never cross the
+    unit's midnight (which would end them by themselves), whenever the suite runs."""
+    with app.app_context():
+        for unit_id in unit_ids:
+            db.session.get(Unit, unit_id).timezone = morning_zone()
+        db.session.commit()
+
+
 @pytest.fixture
 def ctx(app, world, make):
+    in_the_morning(app, world.unit_a, world.unit_b)
     return SimpleNamespace(app=app, world=world, make=make)
 
 
@@ -715,6 +879,38 @@ def test_staff_member_who_is_also_a_parent_reads_that_child_only_as_family(ctx):
         f"/staff/patients/{w.child_b1}/updates/{w.update_b1}/correct",
     ):
         assert nurse.get(url).status_code == 404, url
+
+
+def test_a_relative_neither_sees_nor_withdraws_another_relatives_question(ctx):
+    """Two relatives of one child: each sees and withdraws only their own questions (in a
+    custody dispute that matters); another's is 404, the same as one that does not exist."""
+    w = ctx.world
+    asked = ctx.make.question(w.parent_a1, w.child_a1, "Is the fever gone?")
+    clients = signed_in_clients(ctx.app, w, ("parent_a1", "parent_both"))
+    questions = f"/family/children/{w.child_a1}/questions"
+    before = written(ctx.app)
+    withdraw = send(clients["parent_both"], "POST", f"{questions}/{asked}/withdraw", {})
+    assert withdraw.status_code == 404
+    assert written(ctx.app) == before
+    assert "Is the fever gone?" not in clients["parent_both"].get(questions).get_data(True)
+    assert "Is the fever gone?" in clients["parent_a1"].get(questions).get_data(True)
+
+
+def test_a_queue_change_the_queue_refuses_writes_nothing(ctx):
+    """Rounds not under way, or a screen behind the queue: whoever runs rounds is sent back
+    to the queue (with a flash saying why), and nothing is written."""
+    w = ctx.world
+    nurse = signed_in_clients(ctx.app, w, ("nurse",))["nurse"]
+    url = f"/staff/units/{w.unit_a}/rounds/skip"
+    seen_first = {"version": 1, "patient": w.child_a1}
+    before = written(ctx.app)
+    assert send(nurse, "POST", url, seen_first).status_code == 302  # not under way
+    assert written(ctx.app) == before
+    ctx.make.start_rounds(w.clinician, w.unit_a)
+    ctx.make.change_rounds(w.clinician, w.unit_a, "join_link", w.child_a1, link="https://x.org/a")
+    before = written(ctx.app)
+    assert send(nurse, "POST", url, seen_first).status_code == 302  # at version 2 now
+    assert written(ctx.app) == before
 
 
 @pytest.mark.parametrize("action", ["correct", "retract"])

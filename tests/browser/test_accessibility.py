@@ -79,6 +79,8 @@ PAGE_ENDPOINTS = {
     "admin.unit",
     "staff.translations",
     "staff.translate",
+    "staff.rounds_queue",
+    "staff.question_rendering",
 }
 NOT_PAGES = {
     "static": "files",
@@ -89,6 +91,8 @@ NOT_PAGES = {
     "family.events": "JSON for the live feed",
     "staff.patient_events": "JSON for a staff page's live check",
     "staff.census_rows": "census rows, swapped into the checked census page",
+    "staff.rounds_queue_part": "the queue alone, swapped into the checked rounds page",
+    "family.questions": "a person's own questions, swapped into the checked child page",
 }
 # Pages that only a POST shows (a form's answer), checked too.
 POST_PAGES = {
@@ -225,6 +229,13 @@ def seed(app) -> SimpleNamespace:
     d.waiting_grant = make.pending_grant(d.waiting_parent, d.mia)
     grace = make.person(name="Grace Example")
     make.pending_grant(grace, d.noah)
+    # Rounds: the families' answers and questions (one in Spanish, for the interpreter).
+    make.answer(d.families["en"], d.noah, "call", phone="+1 555 0123")
+    make.answer(d.families["es"], d.noah, "video")
+    make.question(d.families["en"], d.noah, "Can Noah have some milk today?")
+    d.question = make.question(
+        d.families["es"], d.noah, "¿Puede Noah tomar un poco de leche hoy?", language="es"
+    )
 
     with app.app_context():
         nurse = db.session.get(User, d.nurse.id)
@@ -637,7 +648,8 @@ def clinician_walk(browser, site):
 
 def nurse_walk(browser, site):
     """Family access: waiting people and requests, a restricted child, an invitation with
-    errors, the invitation card, and the first passphrase of a new family account."""
+    errors, the invitation card, and the first passphrase of a new family account; the unit's
+    rounds before they start and under way."""
     base, d = site.url, site.data
     context = desk(browser, site, d.nurse)
     try:
@@ -668,13 +680,20 @@ def nurse_walk(browser, site):
             page.locator("form[action$='/family'] button[type=submit]").click()
         assert page.locator(".new-account").count() == 1
         yield page, "family access, new account", "POST"
+        page.goto(f"{base}/staff/units/{d.picu}/rounds")
+        yield page, "rounds, not started"
+        with page.expect_navigation():
+            page.locator("form[action$='/rounds/start'] button[type=submit]").click()
+        assert page.locator(".queue-row").count() > 1
+        yield page, "rounds under way"
     finally:
         context.close()
 
 
 def interpreter_walk(browser, site):
-    """The census and a child as an interpreter sees them, the translation queue, and the
-    translate page (new, with errors, and with a translation sent before)."""
+    """The census and a child as an interpreter sees them, the translation queue, the
+    translate page (new, with errors, and with a translation sent before), and a family's
+    question to render (with errors)."""
     base, d = site.url, site.data
     context = desk(browser, site, d.interpreter)
     try:
@@ -691,6 +710,9 @@ def interpreter_walk(browser, site):
         yield from with_errors(page, "translate")
         page.goto(f"{base}/staff/updates/{d.first_update}/translate/es")
         yield page, "translate, a translation sent before"
+        page.goto(f"{base}/staff/patients/{d.noah}/questions/{d.question}/rendering")
+        yield page, "render a question"
+        yield from with_errors(page, "render a question")
     finally:
         context.close()
 
