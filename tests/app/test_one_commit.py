@@ -16,9 +16,9 @@ from sqlalchemy import event, func, select
 
 from rounds import tracker
 from rounds.extensions import db
-from rounds.models import AuditEvent, Unit
+from rounds.models import AuditEvent
 from tests.support.client import csrf_from, session_csrf, sign_in, signed_in
-from tests.support.factories import Factory, morning_zone
+from tests.support.factories import Factory
 from tests.support.invitations import LINK, invite, join_as_new
 
 NEW_PASSPHRASE = "green valley evening"  # fictional
@@ -194,18 +194,9 @@ def translate_an_update(app, w, make):
 # --- rounds and families' questions --------------------------------------------------------
 
 
-def in_the_morning(app, *unit_ids) -> None:
-    """Put units where it is mid-morning now: rounds a test starts there never cross the
-    unit's midnight (which would end them by themselves), whenever the suite runs."""
-    with app.app_context():
-        for unit_id in unit_ids:
-            db.session.get(Unit, unit_id).timezone = morning_zone()
-        db.session.commit()
-
-
 @case("staff.start_unit_rounds")
 def start_rounds(app, w, make):
-    in_the_morning(app, w.unit_a)
+    Factory(app).in_the_morning(w.unit_a)
     done = send(nurse_of(app, w), f"/staff/units/{w.unit_a}/rounds/start")
     assert audit_count(app, "start_rounds") == 1
     return done
@@ -216,7 +207,7 @@ def queue_change(kind: str, fields: Callable) -> None:
     (which may change the queue first) sent with the version the queue is at then."""
 
     def run(app, w, make):
-        in_the_morning(app, w.unit_a)
+        Factory(app).in_the_morning(w.unit_a)
         make.start_rounds(w.nurse, w.unit_a)
         data = fields(w, make)
         with app.app_context():

@@ -39,7 +39,7 @@ from rounds.models import (
 )
 from rounds.models.types import utcnow
 from tests.support.client import session_csrf, sign_in
-from tests.support.factories import morning_zone
+from tests.support.factories import Factory
 
 SIGNED_IN = (
     "clinician",
@@ -728,18 +728,9 @@ def check(ctx, clients, endpoint: str, method: str, role: str, target) -> list[s
     return problems
 
 
-def in_the_morning(app, *unit_ids) -> None:
-    """Put units where it is mid-morning now: rounds a test starts there never cross the
-    unit's midnight (which would end them by themselves), whenever the suite runs."""
-    with app.app_context():
-        for unit_id in unit_ids:
-            db.session.get(Unit, unit_id).timezone = morning_zone()
-        db.session.commit()
-
-
 @pytest.fixture
 def ctx(app, world, make):
-    in_the_morning(app, world.unit_a, world.unit_b)
+    Factory(app).in_the_morning(world.unit_a, world.unit_b)
     return SimpleNamespace(app=app, world=world, make=make)
 
 

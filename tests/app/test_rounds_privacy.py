@@ -8,19 +8,9 @@ import pytest
 
 from rounds.extensions import socketio
 from tests.support.client import post_form, sign_in
-from tests.support.factories import morning_zone
+from tests.support.factories import FAMILY_STATE_KEYS, morning_zone
 
 # The keys a family payload may have: their own child's id, counts, times and numbers.
-STATE_KEYS = {
-    "patient",
-    "state",
-    "away",
-    "turn_started_at",
-    "minutes_per_child",
-    "usual_start",
-    "ends_by",
-    "version",
-}
 PERSONAL_KEYS = {"patient", "answer", "join_link", "may_change"}
 JOIN_LINK = "https://meet.example.org/rounds-mateo-private"
 QUESTION = "Can Mateo have his teddy bear back?"
@@ -89,7 +79,7 @@ def test_every_emit_of_a_rounds_story_reaches_only_its_own_family(app, make, sto
             for bed, pid in child.items():
                 assert pid in own or f"Bay-{bed}" not in text
             if name == "rounds":
-                assert set(payload) == STATE_KEYS and payload["patient"] in own
+                assert set(payload) == FAMILY_STATE_KEYS and payload["patient"] in own
             elif name == "rounds_personal":
                 assert set(payload) == PERSONAL_KEYS and payload["patient"] in own
             elif name in ("questions_changed", "family_event", "catch_up"):

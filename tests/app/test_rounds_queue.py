@@ -12,7 +12,7 @@ from rounds.models import AuditEvent, RoundsChange, RoundsPlace, Unit, User
 from rounds.models.types import utcnow
 from rounds.services.rounds_queue import STALE, RoundsRefused, change_rounds, start_rounds
 from tests.support.client import post_form, signed_in
-from tests.support.factories import morning_zone
+from tests.support.factories import FAMILY_STATE_KEYS, morning_zone
 
 
 @pytest.fixture
@@ -68,16 +68,7 @@ def test_each_family_sees_its_own_place_as_a_count(app, make, ward):
     assert (far["state"], far["away"]) == ("coming", 2)
     assert far["turn_started_at"] and far["minutes_per_child"] == 10
     # Nothing in it names another child: this child's id, a count, times and numbers.
-    assert set(far) == {
-        "patient",
-        "state",
-        "away",
-        "turn_started_at",
-        "minutes_per_child",
-        "usual_start",
-        "ends_by",
-        "version",
-    }
+    assert set(far) == FAMILY_STATE_KEYS
     assert far["patient"] == children["10"]
     assert state_of(app, unit, children["3"])["state"] == "none"  # comfort care: not in it
 

@@ -7,22 +7,11 @@ import pytest
 
 from rounds import create_app
 from rounds.extensions import db
-from tests.support.factories import Factory, morning_zone
+from tests.support.factories import FAMILY_STATE_KEYS, Factory, morning_zone
 from tests.support.live import SocketUser, family_page, wait_until
 from tests.support.production import person_on, process_of, socket_of, start_cluster
 from tests.support.rounds_story import father_story
 
-# All a family is told of the queue (rounds.tracker.family_state): its own child's place.
-FAMILY_STATE_KEYS = {
-    "patient",
-    "state",
-    "away",
-    "turn_started_at",
-    "minutes_per_child",
-    "usual_start",
-    "ends_by",
-    "version",
-}
 JOIN_LINK = "https://meet.example.org/rounds-bed-3"
 
 

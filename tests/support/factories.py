@@ -169,6 +169,14 @@ class Factory:
                 db.session.get(User, author.id), db.session.get(Update, update_id), "Wrong child"
             )
 
+    def in_the_morning(self, *unit_ids: int) -> None:
+        """Put units where it is mid-morning now (``morning_zone``): rounds a test starts there
+        never cross the unit's midnight, whenever the suite runs."""
+        with self.app.app_context():
+            for unit_id in unit_ids:
+                db.session.get(Unit, unit_id).timezone = morning_zone()
+            db.session.commit()
+
     def start_rounds(self, by: Person, unit_id: int) -> int:
         """Start a unit's rounds through the service; returns the queue's version (1)."""
         with self.app.app_context():
@@ -284,3 +292,18 @@ def morning_zone() -> str:
 
     offset = ((10 - datetime.now(UTC).hour + 12) % 24) - 12  # hours east of UTC, -12..11
     return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
+# All a family is told of the queue (rounds.tracker.family_state): its own child's place.
+FAMILY_STATE_KEYS = frozenset(
+    {
+        "patient",
+        "state",
+        "away",
+        "turn_started_at",
+        "minutes_per_child",
+        "usual_start",
+        "ends_by",
+        "version",
+    }
+)
