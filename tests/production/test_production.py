@@ -30,10 +30,11 @@ from tests.support.browser import screenshot
 from tests.support.factories import Factory
 from tests.support.live import ROOT, HttpUser, SocketUser, http_session, wait_until
 from tests.support.production import (
-    PROCESS_HEADER,
     FamilyReader,
     PrivatePostgres,
     PrivateRedis,
+    person_on,
+    socket_of,
     start_cluster,
     wait_for_seen,
 )
@@ -85,23 +86,6 @@ def cluster(pg_url, shared_redis, tmp_path, scene):
     yield made
     made.stop()
     print(made.logs())  # shown by pytest only when the test failed
-
-
-def person_on(cluster, email: str, process: str) -> HttpUser:
-    """A signed-in person whose every request nginx sends to ``process``."""
-    route = cluster.nginx.route_to(process)
-    user = HttpUser(
-        cluster.nginx.url, email, verify=cluster.nginx.verify, cookies={"rounds_route": route}
-    )
-    answered = user.http.get(cluster.nginx.url + "/health", timeout=5).headers[PROCESS_HEADER]
-    assert answered == process
-    return user
-
-
-def socket_of(user: HttpUser) -> SocketUser:
-    made = SocketUser(user, http_session=http_session(user.http.verify))
-    made.connect()
-    return made
 
 
 # --- Settings ------------------------------------------------------------------------------
