@@ -89,7 +89,7 @@ def catch_up(auth, user: User, granted: dict[int, Patient]) -> None:
     queue = tracker.queue_of(patient.unit)
     state = tracker.family_state(queue, patient.id)
     tell(request.sid, "rounds", state)
-    if user.staff_role is None and patient.is_admitted:
+    if permissions.may_take_part(user, patient):
         tell(request.sid, "rounds_personal", tracker.personal_state(user, patient, queue, state))
 
 

@@ -5,9 +5,10 @@ current child's turn began and the minutes per child, from which its page works 
 every 30 s works out again) when the team should come. Staff see the whole queue.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -93,11 +94,13 @@ def is_live(session: RoundsSession | None, unit: Unit, now: datetime | None = No
 
 
 def places_of(session: RoundsSession) -> list[RoundsPlace]:
-    """The session's queue, in order."""
+    """The session's queue, in order: the children still in the unit (a child discharged
+    during rounds leaves it)."""
     return list(
         db.session.scalars(
             select(RoundsPlace)
-            .where(RoundsPlace.session_id == session.id)
+            .join(Patient, Patient.id == RoundsPlace.patient_id)
+            .where(RoundsPlace.session_id == session.id, Patient.discharged_at.is_(None))
             .order_by(RoundsPlace.position, RoundsPlace.id)
         )
     )
@@ -187,6 +190,9 @@ def family_state(queue: Queue, patient_id: int) -> dict:
         "minutes_per_child": unit.minutes_per_child,
         "usual_start": usual_start_words(unit),
         "ends_by": None,
+        # Which rounds and which change of them: a page keeps the newest it was told, so a
+        # message that arrives late (a catch-up behind a push) never takes it back.
+        "session": queue.session.id if queue.session is not None else 0,
         "version": queue.session.version if queue.session is not None else 0,
     }
     if queue.session is None:
@@ -234,10 +240,27 @@ def answer_of(user: User, patient: Patient, day: date) -> RoundsAnswer | None:
     )
 
 
+def answer_in(user: User, patient: Patient, days) -> RoundsAnswer | None:
+    """A family member's newest answer for this child on any of ``days``."""
+    return db.session.scalar(
+        select(RoundsAnswer)
+        .where(
+            RoundsAnswer.user_id == user.id,
+            RoundsAnswer.patient_id == patient.id,
+            RoundsAnswer.day.in_(list(days)),
+        )
+        .order_by(RoundsAnswer.answered_at.desc())
+        .limit(1)
+    )
+
+
 def personal_state(user: User, patient: Patient, queue: Queue, state: dict) -> dict:
     """What only this person sees: their own answer, and the join link when they asked to
     join by video and the team is coming next or at the bedside."""
-    answer = answer_of(user, patient, answers_day(queue.unit))
+    if queue.live:
+        answer = answer_in(user, patient, session_days(queue.session, queue.unit))
+    else:
+        answer = answer_of(user, patient, answers_day(queue.unit))
     link = None
     if answer is not None and answer.choice == "video" and link_shown(state):
         place = next((p for p in queue.places if p.patient_id == patient.id), None)
@@ -250,20 +273,51 @@ def personal_state(user: User, patient: Patient, queue: Queue, state: dict) -> d
     }
 
 
+def session_days(session: RoundsSession, unit: Unit) -> tuple[date, date]:
+    """The days whose answers a session uses: its own and the next. Answers given after the
+    usual window (the evening before, or after rounds ended and before they were started
+    again) are for the next day's rounds; rounds started then are those rounds."""
+    return session.day, session.day + timedelta(days=1)
+
+
+def _newest_answers(rows) -> list:
+    """Of several answers per person and child (on the two days a session uses), the newest."""
+    newest = {}
+    for row in rows:
+        answer = row[0]
+        key = (answer.user_id, answer.patient_id)
+        if key not in newest or answer.answered_at > newest[key][0].answered_at:
+            newest[key] = row
+    return list(newest.values())
+
+
+def _in_force_with_answer():
+    """The join from an answer to its person's grant in force for that child."""
+    return (
+        (AccessGrant.user_id == RoundsAnswer.user_id)
+        & (AccessGrant.patient_id == RoundsAnswer.patient_id)
+        & AccessGrant.revoked_at.is_(None)
+        & AccessGrant.confirmed_at.is_not(None)
+    )
+
+
 def video_askers(queue: Queue) -> dict[int, list[int]]:
-    """Who asked to join each child's rounds by video today: {child: [person, ...]}."""
+    """Who asked to join each child's rounds by video for this session, and still holds a
+    grant in force for the child: {child: [person, ...]}."""
     if queue.session is None:
         return {}
     rows = db.session.execute(
-        select(RoundsAnswer.patient_id, RoundsAnswer.user_id).where(
+        select(RoundsAnswer)
+        .join(AccessGrant, _in_force_with_answer())
+        .where(
             RoundsAnswer.patient_id.in_([p.patient_id for p in queue.places]),
-            RoundsAnswer.day == session_answers_day(queue.session, queue.unit),
-            RoundsAnswer.choice == "video",
+            RoundsAnswer.day.in_(session_days(queue.session, queue.unit)),
         )
     )
     askers: dict[int, list[int]] = {}
-    for patient_id, user_id in rows:
-        askers.setdefault(patient_id, []).append(user_id)
+    for (answer,) in _newest_answers(rows):
+        if answer.choice == "video":
+            askers.setdefault(answer.patient_id, []).append(answer.user_id)
     return askers
 
 
@@ -278,23 +332,17 @@ class FamilyAnswerRow:
     language: str
 
 
-def staff_answers(patient_ids: list[int], day: date) -> dict[int, list[FamilyAnswerRow]]:
-    """Each child's family answers for ``day``, by child (family members in force only)."""
+def staff_answers(patient_ids: list[int], days) -> dict[int, list[FamilyAnswerRow]]:
+    """Each child's family answers for ``days`` (the newest per person), by child: family
+    members with a grant in force only."""
     rows = db.session.execute(
         select(RoundsAnswer, User, AccessGrant.relationship_to_child)
         .join(User, User.id == RoundsAnswer.user_id)
-        .join(
-            AccessGrant,
-            (AccessGrant.user_id == RoundsAnswer.user_id)
-            & (AccessGrant.patient_id == RoundsAnswer.patient_id)
-            & AccessGrant.revoked_at.is_(None)
-            & AccessGrant.confirmed_at.is_not(None),
-        )
-        .where(RoundsAnswer.patient_id.in_(patient_ids), RoundsAnswer.day == day)
-        .order_by(User.name)
+        .join(AccessGrant, _in_force_with_answer())
+        .where(RoundsAnswer.patient_id.in_(patient_ids), RoundsAnswer.day.in_(list(days)))
     )
     answers: dict[int, list[FamilyAnswerRow]] = {}
-    for answer, user, relationship in rows:
+    for answer, user, relationship in sorted(_newest_answers(rows), key=lambda row: row[1].name):
         answers.setdefault(answer.patient_id, []).append(
             FamilyAnswerRow(user.name, relationship, answer.choice, user.phone, user.language)
         )
@@ -392,8 +440,8 @@ def staff_queue(
     rows = census_rows([unit.id])
     latest = {patient.id: (patient, update) for patient, update in rows}
     ids = list(latest)
-    day = session_answers_day(queue.session, unit) if queue.live else answers_day(unit, now)
-    answers = staff_answers(ids, day)
+    days = session_days(queue.session, unit) if queue.live else (answers_day(unit, now),)
+    answers = staff_answers(ids, days)
     languages = family_languages_of(ids)
     questions = open_question_counts(ids)
     minutes = queue.minutes
@@ -407,7 +455,7 @@ def staff_queue(
         codes = languages.get(patient_id, [])
         expected = None
         if place is not None and place.state == "waiting" and turn_end is not None:
-            expected = turn_end + timedelta(minutes=minutes * max(0, away - 1))
+            expected = to_five_minutes(turn_end + timedelta(minutes=minutes * max(0, away - 1)))
         return StaffRow(
             patient=patient,
             latest_status=update.status if update is not None else None,
@@ -470,13 +518,16 @@ def estimate(state: dict, now: datetime | None = None) -> tuple[datetime, int] |
     turn_end = max(
         datetime.fromisoformat(state["turn_started_at"]) + timedelta(minutes=minutes), now
     )
-    expected = turn_end + timedelta(minutes=minutes * max(0, state["away"] - 1))
-    step = ROUND_TO_MINUTES * 60
-    seconds = round(expected.timestamp() / step) * step
-    expected = datetime.fromtimestamp(seconds, tz=now.tzinfo)
+    expected = to_five_minutes(turn_end + timedelta(minutes=minutes * max(0, state["away"] - 1)))
     return expected, max(
         0, round((expected - now).total_seconds() / 60 / ROUND_TO_MINUTES)
     ) * ROUND_TO_MINUTES
+
+
+def to_five_minutes(moment: datetime) -> datetime:
+    """The nearest 5 minutes (halves up, as the page's Math.round does)."""
+    step = ROUND_TO_MINUTES * 60
+    return datetime.fromtimestamp(math.floor(moment.timestamp() / step + 0.5) * step, tz=UTC)
 
 
 def usual_start_at(unit: Unit, now: datetime | None = None) -> datetime:

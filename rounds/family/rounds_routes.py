@@ -33,6 +33,7 @@ REFUSALS = {
         most=MOST_OPEN_QUESTIONS,
     ),
     "closed": lambda name: _("This question was already answered or withdrawn."),
+    "busy": lambda name: _("That did not go through. Please try again."),
 }
 
 

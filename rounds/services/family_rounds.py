@@ -7,6 +7,7 @@ the unit's staff screens hear of it. Question text is never in an audit row or a
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from rounds import realtime, tracker
 from rounds.extensions import db
@@ -30,7 +31,7 @@ class FamilyRoundsRefused(Exception):
 
 def answer_rounds(
     user: User, patient: Patient, choice: str, phone: str = "", now: datetime | None = None
-) -> RoundsAnswer:
+) -> None:
     """Say, for the next rounds of this child, whether this person will be at the bedside,
     would like to join by video, would like a call (at ``phone``, kept for the team), or
     cannot make it. Refused once the team has reached the child today."""
@@ -41,21 +42,41 @@ def answer_rounds(
     day = tracker.answers_day(unit, now)
     queue = tracker.queue_of(unit, now)
     state = tracker.family_state(queue, patient.id)
-    reached = state["state"] in ("now", "done")
-    if reached and tracker.session_answers_day(queue.session, unit) == day:
+    if state["state"] in ("now", "done") and day in tracker.session_days(queue.session, unit):
         raise FamilyRoundsRefused("too_late")
-    answer = tracker.answer_of(user, patient, day)
-    if answer is None:
-        answer = RoundsAnswer(user_id=user.id, patient_id=patient.id, day=day)
-        db.session.add(answer)
-    answer.choice, answer.answered_at = choice, now
+    _keep_answer(user, patient, day, choice, now)
     if choice == "call" and phone:
         user.phone = phone
     audit("answer_rounds", user, patient.id, target=f"day:{day.isoformat()}", detail=choice)
     db.session.commit()
     personal = tracker.personal_state(user, patient, queue, state)
     realtime.publish_family_rounds(patient.unit_id, user.id, patient.id, personal)
-    return answer
+
+
+def _keep_answer(user: User, patient: Patient, day, choice: str, now: datetime) -> None:
+    """This person's answer for the child and day, new or changed. Two answers sent at the
+    same moment (a double tap, two phones) both find none and both insert: the second then
+    changes the first's row instead (a savepoint keeps the rest of the transaction)."""
+    for _attempt in range(2):
+        answer = tracker.answer_of(user, patient, day)
+        if answer is not None:
+            answer.choice, answer.answered_at = choice, now
+            return
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    RoundsAnswer(
+                        user_id=user.id,
+                        patient_id=patient.id,
+                        day=day,
+                        choice=choice,
+                        answered_at=now,
+                    )
+                )
+            return
+        except IntegrityError:
+            continue
+    raise FamilyRoundsRefused("busy")
 
 
 def open_questions_of(user: User, patient: Patient) -> int:
@@ -168,15 +189,29 @@ def questions_for_family(user: User, patient: Patient) -> list[Question]:
     )
 
 
+# Closed questions (answered, withdrawn) a child's page still shows, newest first.
+CLOSED_SHOWN = 30
+
+
 def questions_for_staff(patient_ids: list[int], include_closed: bool = True) -> list[Question]:
-    """The questions of these children's families, open ones first, oldest first."""
-    statement = select(Question).where(Question.patient_id.in_(patient_ids))
-    if not include_closed:
-        statement = statement.where(Question.withdrawn_at.is_(None), Question.answer.is_(None))
-    found = db.session.scalars(statement.order_by(Question.asked_at, Question.id).limit(200))
-    return sorted(
-        found, key=lambda q: (not q.is_open, q.asked_at if q.is_open else -q.asked_at.timestamp())
+    """The questions of these children's families: every open one, oldest first (a long stay
+    never hides a new one), then the newest closed ones."""
+    is_open = (Question.withdrawn_at.is_(None), Question.answer.is_(None))
+    found = list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.patient_id.in_(patient_ids), *is_open)
+            .order_by(Question.asked_at, Question.id)
+        )
     )
+    if include_closed:
+        found += db.session.scalars(
+            select(Question)
+            .where(Question.patient_id.in_(patient_ids), ~(is_open[0] & is_open[1]))
+            .order_by(Question.asked_at.desc(), Question.id.desc())
+            .limit(CLOSED_SHOWN * len(patient_ids))
+        )
+    return found
 
 
 def _questions_to_render(

@@ -6,6 +6,7 @@ from rounds.extensions import db
 from rounds.models import Patient, Unit, User
 from rounds.models.types import utcnow
 from rounds.services.audit import audit
+from rounds.services.rounds_queue import leave_rounds, publish
 
 
 def admit_patient(
@@ -23,7 +24,13 @@ def admit_patient(
 
 
 def discharge_patient(by: User, patient: Patient) -> None:
-    """Discharge a child: they leave the census; the family keeps what was written."""
-    patient.discharged_at = utcnow()
+    """Discharge a child: they leave the census (and today's rounds queue, if they are in
+    it); the family keeps what was written."""
+    now = utcnow()
+    patient.discharged_at = now
+    db.session.flush()
+    queue_changed = leave_rounds(by, patient, now)
     audit("discharge", by, patient.id)
     db.session.commit()
+    if queue_changed:
+        publish(patient.unit)

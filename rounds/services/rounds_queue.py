@@ -210,6 +210,48 @@ def _renumber(places: list[RoundsPlace], now: datetime) -> None:
             waiting.state, waiting.turn_started_at = "current", now
 
 
+# The version moves on whatever a screen saw: a discharge is not an action on the queue.
+_BUMP_VERSION = (
+    sql_update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("session_id"))
+    .values(version=_SESSIONS.c.version + 1, changed_at=bindparam("now"))
+    .returning(_SESSIONS.c.version)
+)
+
+
+def leave_rounds(by: User, patient: Patient, now: datetime) -> bool:
+    """A child discharged during rounds leaves the queue, in the discharge's transaction (the
+    caller flushed ``discharged_at``): if the team was with them, it moves on to the next
+    child, and the families behind them are one child nearer. True if the queue changed
+    (the caller publishes after its commit)."""
+    session = tracker.open_session(patient.unit_id)
+    unit = patient.unit
+    if session is None or not tracker.is_live(session, unit, now):
+        return False
+    place = db.session.scalar(
+        select(RoundsPlace).where(
+            RoundsPlace.session_id == session.id, RoundsPlace.patient_id == patient.id
+        )
+    )
+    if place is None:
+        return False
+    version = db.session.execute(_BUMP_VERSION, {"session_id": session.id, "now": now}).scalar()
+    if place.state == "current":
+        place.state, place.done_at = "done", now
+    _renumber(tracker.places_of(session), now)  # the discharged child is no longer among them
+    db.session.add(
+        RoundsChange(
+            session_id=session.id,
+            version=version,
+            kind="left",
+            patient_id=patient.id,
+            actor_id=by.id,
+            at=now,
+        )
+    )
+    return True
+
+
 def join_link_for(unit: Unit, link: str) -> str:
     """The link typed or pasted, if it is an ``https:`` or ``tel:`` link; a new one from the
     unit's pattern if none was given; refused otherwise."""

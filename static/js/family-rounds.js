@@ -12,6 +12,7 @@
 
   var panel = document.getElementById("rounds");
   if (!panel) { return; }
+  var panelUrl = window.location.pathname;
   var gettext = window.RoundsWords.gettext;
   var ngettext = window.RoundsWords.ngettext;
   var name = panel.getAttribute("data-child-name");
@@ -19,17 +20,51 @@
   var usualAt = Date.parse(panel.getAttribute("data-usual-start-at"));
   var state = read("data-rounds-state");
   var personal = read("data-rounds-personal");
-  var status = panel.querySelector("[data-rounds-status]");
-  var estimate = panel.querySelector("[data-rounds-estimate]");
-  var join = panel.querySelector("[data-rounds-join]");
-  var joinLink = panel.querySelector("[data-rounds-join-link]");
-  var answer = panel.querySelector("[data-rounds-answer] details");
+  var status, estimate, join, joinLink, answer;
+  function bind() {
+    status = panel.querySelector("[data-rounds-status]");
+    estimate = panel.querySelector("[data-rounds-estimate]");
+    join = panel.querySelector("[data-rounds-join]");
+    joinLink = panel.querySelector("[data-rounds-join-link]");
+    answer = panel.querySelector("[data-rounds-answer] details");
+  }
+  bind();
   var questions = document.querySelector("[data-questions-list]");
   var ROUND_MS = 5 * 60000;
+  var OVER_SPREAD_MS = 30000;
   var shown = {};
 
-  function read(attribute) {
-    try { return JSON.parse(panel.getAttribute(attribute)) || {}; } catch (error) { return {}; }
+  function read(attribute, from) {
+    try { return JSON.parse((from || panel).getAttribute(attribute)) || {}; } catch (error) { return {}; }
+  }
+
+  /* A message about rounds newer than what the page shows: a later rounds, or a later change
+   * of the same rounds (a catch-up read behind a push arrives late, and is ignored). */
+  function newer(message) {
+    if ((message.session || 0) !== (state.session || 0)) { return (message.session || 0) > (state.session || 0); }
+    return (message.version || 0) >= (state.version || 0);
+  }
+
+  /* The panel as the server makes it now: this person's answer and its form change with the
+   * day (after rounds, the answer is for tomorrow's) and when they answer on another phone. */
+  var fetchingPanel = false;
+  function refreshPanel() {
+    if (fetchingPanel) { return; }
+    fetchingPanel = true;
+    fetch(panelUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("rounds");
+        if (!fresh) { return; }
+        panel.innerHTML = fresh.innerHTML; // our own server-rendered, escaped markup
+        state = read("data-rounds-state", fresh);
+        personal = read("data-rounds-personal", fresh);
+        shown = {};
+        bind();
+        render();
+      })
+      .catch(function () { /* the panel stays as it is until the next change */ })
+      .finally(function () { fetchingPanel = false; });
   }
 
   function unitClock(date) {
@@ -130,12 +165,27 @@
   window.setInterval(render, 30000);
   var socket = window.RoundsFamilySocket;
   if (!socket) { return; }
-  socket.on("rounds", function (message) {
-    if (message && message.patient === state.patient) { state = message; render(); }
-  });
-  socket.on("rounds_personal", function (message) {
-    if (message && message.patient === state.patient) { personal.join_link = message.join_link; render(); }
-  });
+  function heardRounds(message) {
+    if (!message || message.patient !== state.patient || !newer(message)) { return; }
+    var over = message.state === "over" && state.state !== "over";
+    state = message;
+    render();
+    // The answer form is now for tomorrow's rounds: not urgent, so a unit's phones do not all
+    // ask for their page in the same second when rounds end.
+    if (over) { window.setTimeout(refreshPanel, Math.random() * OVER_SPREAD_MS); }
+  }
+  function heardPersonal(message) {
+    if (!message || message.patient !== state.patient) { return; }
+    var changed = message.answer !== personal.answer || message.may_change !== personal.may_change;
+    personal.join_link = message.join_link;
+    render();
+    if (changed) { personal.answer = message.answer; personal.may_change = message.may_change; refreshPanel(); }
+  }
+  var heard = window.RoundsFamilyHeard || {};
+  heardRounds(heard.rounds);
+  heardPersonal(heard.rounds_personal);
+  socket.on("rounds", heardRounds);
+  socket.on("rounds_personal", heardPersonal);
   socket.on("questions_changed", function (message) {
     if (message && message.patient === state.patient) { refreshQuestions(); }
   });

@@ -351,7 +351,13 @@
     auth: function (send) { send({ patient: patientId, after: lastSeq, v: pageVersion, lang: pageLanguage }); }
   }, function keepTrying() { return !ended; });
   setState("connecting", gettext("Connecting…"));
-  window.RoundsFamilySocket = socket; // the rounds panel listens too (family-rounds.js)
+  // The rounds panel (family-rounds.js, a later script) listens too. What arrives before it
+  // is ready (the catch-up right after connecting, on a slow phone) is kept for it here.
+  window.RoundsFamilySocket = socket;
+  window.RoundsFamilyHeard = {};
+  ["rounds", "rounds_personal"].forEach(function (name) {
+    socket.on(name, function (message) { window.RoundsFamilyHeard[name] = message; });
+  });
 
   var caughtUp = false; // this connection brought its catch_up
   socket.on("connect", function () {

@@ -124,3 +124,23 @@ def test_many_changes_in_a_row_from_two_tablets_keep_the_queue_whole(
         places = tracker.places_of(session)
         assert [p.state for p in places] == ["done"] * 6
         assert session.version == 7  # started, then six "done", none lost or doubled
+
+
+def test_a_double_tap_on_an_answer_keeps_one_answer(app, database_url, make, unit_with_staff):
+    unit, _staff, children = unit_with_staff
+    parent = make.person(name="Quick Tapper")
+    make.grant(parent, children[0])
+    choices = ["video", "bedside", "video", "cannot"]
+
+    def answer(user):
+        from rounds.models import Patient
+        from rounds.services.family_rounds import answer_rounds
+
+        choice = choices.pop()
+        answer_rounds(user, db.session.get(Patient, children[0]), choice)
+
+    outcomes = at_once(database_url, [parent] * 4, answer)
+    assert outcomes == ["ok"] * 4
+    with app.app_context():
+        count = db.session.scalar(sa.text("SELECT COUNT(*) FROM rounds_answers"))
+        assert count == 1

@@ -205,3 +205,30 @@ def test_rounds_started_late_in_the_evening_use_the_answers_given_that_evening(a
         _queue, rows, _left_out = tracker.staff_queue(unit_row, evening + timedelta(minutes=6))
         mateo_row = next(row for row in rows if row.patient.id == mateo)
         assert [answer.choice for answer in mateo_row.answers] == ["video"]
+
+
+def test_answers_given_after_rounds_ended_count_when_they_are_started_again(app, make, family):
+    """Rounds ended by mistake and started again: the answers given meanwhile (for the next
+    rounds) are the team's to see."""
+    unit, nurse, _clinician, _first, mateo, mother, _father, _grandma, _g = family
+    make.start_rounds(nurse, unit)
+    make.change_rounds(nurse, unit, "end")
+    make.answer(mother, mateo, "video")
+    make.start_rounds(nurse, unit)
+    with app.app_context():
+        _queue, rows, _left_out = tracker.staff_queue(db.session.get(Unit, unit))
+        mateo_row = next(row for row in rows if row.patient.id == mateo)
+        assert [answer.choice for answer in mateo_row.answers] == ["video"]
+
+
+def test_a_child_discharged_during_rounds_leaves_the_queue_and_the_team_moves_on(app, make, family):
+    unit, nurse, _clinician, first, mateo, _mother, _father, _grandma, _g = family
+    make.start_rounds(nurse, unit)  # Ana (bed 1) first, Mateo next
+    client = signed_in(app, nurse.email)
+    assert post_form(client, f"/staff/patients/{first}/discharge", {}).status_code == 302
+    with app.app_context():
+        queue = tracker.queue_of(db.session.get(Unit, unit))
+        assert [(p.patient_id, p.state) for p in queue.places] == [(mateo, "current")]
+        assert tracker.family_state(queue, mateo)["state"] == "now"
+        kinds = db.session.scalars(sa.text("SELECT kind FROM rounds_changes ORDER BY id")).all()
+        assert kinds == ["started", "left"]

@@ -5,8 +5,9 @@ checked for other children's names, beds and ids, and for anything meant for som
 import json
 
 import pytest
+import sqlalchemy as sa
 
-from rounds.extensions import socketio
+from rounds.extensions import db, socketio
 from tests.support.client import post_form, sign_in
 from tests.support.factories import FAMILY_STATE_KEYS, morning_zone
 
@@ -147,3 +148,25 @@ def test_a_reconnecting_phone_gets_its_own_childs_state_only(app, make, story):
         post_form(client, f"/family/children/{child['2']}/rounds", {"choice": "video"}).status_code
         == 404
     )
+
+
+def test_a_revoked_relative_who_asked_for_video_never_gets_the_link(app, make, story):
+    """She still follows another child, so her socket is open: the link must not reach it."""
+    unit, nurse, _clinician, _names, child, _luis, _mei, rosa, sockets, _follows = story
+    make.answer(rosa, child["1"], "video")
+    received(sockets["Rosa Lopes"][1])  # what she heard while she still had access
+    with app.app_context():
+        from rounds.models import AccessGrant
+
+        grant = db.session.scalar(
+            sa.select(AccessGrant.id).where(
+                AccessGrant.user_id == rosa.id, AccessGrant.patient_id == child["1"]
+            )
+        )
+    make.revoke(grant)
+    make.start_rounds(nurse, unit)  # Ana (bed Bay-1) is first: "now"
+    make.change_rounds(nurse, unit, "join_link", child["1"], link=JOIN_LINK)
+    heard = received(sockets["Rosa Lopes"][1])
+    assert any(name == "rounds" for name, _ in heard)  # her other child's state still comes
+    assert JOIN_LINK not in json.dumps(heard)
+    assert not [p for n, p in heard if n == "rounds_personal" and p["patient"] == child["1"]]

@@ -304,6 +304,7 @@ FAMILY_STATE_KEYS = frozenset(
         "minutes_per_child",
         "usual_start",
         "ends_by",
+        "session",
         "version",
     }
 )
