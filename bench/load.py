@@ -18,6 +18,19 @@ fan-out, never both at once), on two server processes sharing one Redis:
 The Node swarm (bench/node/swarm.js) is the families and the poster (clinicians signed in over
 HTTP for the app), so post and receive times come from one clock. "Notification" is the
 family_event reaching the socket; "screen" is the events fetch that follows completing.
+
+``--rounds``: during the unit load the unit's rounds queue also changes, as from the queue
+screen's tablet (a clinician of the unit, signed in apart from the posters): rounds are started
+before the warm-up, then one ``POST /staff/units/<id>/rounds/done`` a second (2 in the warm-up,
+up to 28 measured: 30 children, one "done" each). Each change is pushed as "rounds" to every
+child's room of the unit, so it reaches all 200 families; "change-to-family" runs from just
+before the POST is sent until the event reaches a family's socket (the page draws the state
+the event carries, so that is its screen too), one sample per family and change as for the
+posts; per change, also until its first family and until all of them had it. Which version
+each change made is read back from the database. The Node baseline's /rounds emits the same
+to the same rooms.
+``--embedded``: the unit load on the embedded default (``python app.py``: SQLite, one process,
+threading) instead of production mode, beside Node as ever.
 """
 
 import argparse
@@ -32,11 +45,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_data import (  # noqa: E402
     World,
+    app_done_versions,
     app_post_seqs,
     app_post_while_away,
+    app_queue_order,
     app_seqs,
     bench_app,
     check_cookie,
+    embedded_data_app,
     make_world,
     node_post_while_away,
     node_seqs,
@@ -49,6 +65,7 @@ from load_servers import (  # noqa: E402
     ScratchDatabase,
     Server,
     Swarm,
+    embedded_server,
     free_port,
     server_settings,
 )
@@ -59,6 +76,8 @@ LONG_POSTS = 3000
 LONG_STEP = 300
 # How long after the last post answered a family may still get it and count as not missed.
 DRAIN_SECONDS = 60
+# --rounds: queue changes ("done") in each unit phase's warm-up, before the measured ones.
+WARMUP_CHANGES = 2
 
 
 def main() -> None:
@@ -98,21 +117,46 @@ def main() -> None:
         action="store_true",
         help="the unit load alone, app then Node (with --families 200 the data takes seconds)",
     )
+    parser.add_argument(
+        "--rounds",
+        action="store_true",
+        help="the unit's rounds queue changes during the unit load (POST done, one a second)",
+    )
+    parser.add_argument(
+        "--rounds-every", type=float, default=1.0, help="seconds between queue changes (1)"
+    )
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="the unit load on the embedded default (python app.py, SQLite), beside Node",
+    )
     args = parser.parse_args()
+    if args.rounds and (args.long or args.storm_only):
+        parser.error("--rounds goes with the unit load of a full run or of --unit-only")
+    if args.embedded and (args.long or args.storm_only):
+        parser.error("--embedded measures the unit load alone (with or without --rounds)")
     if args.posts is None:
         args.posts = 100 if args.quick else LONG_POSTS if args.long else 300
-    args.unit_only = args.unit_only or args.long
+    args.unit_only = args.unit_only or args.long or args.embedded
     workdir = Path(tempfile.mkdtemp(prefix="rounds-bench-"))
     started = time.monotonic()
     redis = PrivateRedis(workdir)
-    database = ScratchDatabase()
+    database = None if args.embedded else ScratchDatabase()
     swarm = None
     try:
         ports = {name: free_port() for name in ("app1", "app2", "node1", "node2")}
         origins = [f"http://127.0.0.1:{ports[n]}" for n in ("app1", "app2")]
-        settings = server_settings(database.url, redis.url, origins)
-        migrate(settings, args.app_dir)
-        app = bench_app(settings)
+        embedded = None
+        if args.embedded:  # Node still needs the Redis of the settings
+            url = f"sqlite:///{workdir / 'embedded.db'}"
+            settings = server_settings(url, redis.url, origins)
+            embedded = embedded_server(url, workdir / "embedded.log", args.app_dir)
+            app = embedded_data_app(url, embedded.env["SECRET_KEY"])
+            migrate_sqlite(app, args.app_dir, workdir / "migrate.log")
+        else:
+            settings = server_settings(database.url, redis.url, origins)
+            migrate(settings, args.app_dir)
+            app = bench_app(settings)
         made = time.monotonic()
         world = make_world(
             app, args.units, args.children_per_unit, args.unit_families, args.families
@@ -126,25 +170,31 @@ def main() -> None:
             from rounds.extensions import db
 
             db.engine.dispose()
-        database.settle()
+        if database is not None:
+            database.settle()
         swarm = Swarm(workdir / "swarm.log")
         offer = swarm.ask({"cmd": "offer"}, timeout=15)
         results = {}
-        for kind in ("app",) if args.storm_only or args.long else ("app", "node"):
-            servers = [
-                Server(
-                    kind,
-                    name,
-                    ports[name],
-                    server_env(settings, name, ports[name]),
-                    workdir / f"{name}.log",
-                    root=args.app_dir if kind == "app" else ROOT,
-                )
-                for name in (f"{kind}1", f"{kind}2")
-            ]
+        first = "embedded" if args.embedded else "app"
+        for kind in (first,) if args.storm_only or args.long else (first, "node"):
+            if kind == "embedded":
+                servers = [embedded]
+            else:
+                servers = [
+                    Server(
+                        kind,
+                        name,
+                        ports[name],
+                        server_env(settings, name, ports[name]),
+                        workdir / f"{name}.log",
+                        root=args.app_dir if kind == "app" else ROOT,
+                    )
+                    for name in (f"{kind}1", f"{kind}2")
+                ]
+            database_name = database.name if database is not None else "no-postgresql"
             try:
                 results[kind] = run_target(
-                    kind, servers, swarm, app, redis, world, args, database.name
+                    kind, servers, swarm, app, redis, world, args, database_name
                 )
             finally:
                 for server in servers:
@@ -160,7 +210,8 @@ def main() -> None:
     finally:
         if swarm is not None:
             swarm.stop()
-        database.drop()
+        if database is not None:
+            database.drop()
         redis.stop()
 
 
@@ -188,28 +239,40 @@ def migrate(settings: dict, app_dir: Path = ROOT) -> None:
     )
 
 
-def client_specs(kind, families, servers, seqs, version: str = "") -> list[dict]:
+def migrate_sqlite(app, app_dir: Path, log_path: Path) -> None:
+    """Make the embedded default's SQLite database with the checkout's migrations (alembic's
+    lines go to a log)."""
+    import contextlib
+
+    from flask_migrate import upgrade
+
+    with open(log_path, "w") as log, contextlib.redirect_stderr(log), app.app_context():
+        upgrade(directory=str(app_dir / "migrations"))
+
+
+def client_specs(mode, families, servers, seqs, version: str = "") -> list[dict]:
     """The swarm's clients: family i on server i mod len(servers); each app client sends the
-    page version a page of this code sends (or it would measure the whole-feed fallback)."""
+    page version a page of this code sends (or it would measure the whole-feed fallback).
+    ``mode``: "app" (production or the embedded default) or "node"."""
     specs = []
     for i, family in enumerate(families):
         spec = {
-            "mode": kind,
+            "mode": mode,
             "url": servers[i % len(servers)].url,
             "patients": [family.patient],
             "seqs": {str(family.patient): seqs.get(family.patient, 0)},
         }
-        if kind == "app":
+        if mode == "app":
             spec.update(cookie=family.cookie, version=version, lang="en")
         specs.append(spec)
     return specs
 
 
-def post_plan(kind, children, count, servers, world: World) -> list[dict]:
+def post_plan(mode, children, count, servers, world: World) -> list[dict]:
     """``count`` posts cycling over ``children``; post i goes to server i mod len(servers)."""
     return [
         {
-            "mode": kind,
+            "mode": mode,
             "url": servers[i % len(servers)].url,
             "patient": children[i % len(children)],
             "poster": world.unit_of[children[i % len(children)]],
@@ -218,34 +281,80 @@ def post_plan(kind, children, count, servers, world: World) -> list[dict]:
     ]
 
 
+class QueueChanges:
+    """The unit's rounds queue during the unit load (--rounds): started as the queue screen's
+    tablet starts it, then one "done" at a time, each on the version the one before made."""
+
+    def __init__(self, mode: str, server: Server, swarm: Swarm, app, world: World, children):
+        self.mode, self.app, self.children = mode, app, children
+        self.unit = world.unit_ids[0]
+        # The tablet: the unit's clinician, signed in apart from the posters (see run_target).
+        self.base = {"mode": mode, "url": server.url, "unit": self.unit}
+        self.base["poster"] = len(world.clinicians)
+        if mode == "node":
+            self.base["patients"] = children
+        started = swarm.ask({"cmd": "change", "change": {**self.base, "kind": "start"}})
+        # The queue's children in order: "done" k is of the k-th child, on version 1 + k.
+        self.order = app_queue_order(app, self.unit) if mode == "app" else list(children)
+        if not self.order or not started["ok"]:
+            raise RuntimeError(f"rounds did not start: {started}")
+        self.planned = 0
+
+    def plan(self, count: int) -> list[dict]:
+        """The next ``count`` changes (fewer when the queue runs out: one "done" a child)."""
+        first = self.planned
+        self.planned = min(len(self.order), first + count)
+        return [
+            {**self.base, "kind": "done", "patient": self.order[k], "version": 1 + k}
+            for k in range(first, self.planned)
+        ]
+
+    def versions(self, plan: list[dict], sent: dict) -> dict[str, int | None]:
+        """Change index -> the queue version it made (None: refused or failed)."""
+        if self.mode == "app":
+            made = app_done_versions(self.app, self.unit)
+            return {str(i): made.get(change["patient"]) for i, change in enumerate(plan)}
+        return {str(c["i"]): c["version"] if c["ok"] else None for c in sent["changes"]}
+
+
 def run_target(kind, servers, swarm, app, redis, world: World, args, database_name) -> dict:
-    """Unit load, hospital load with memory, and the reconnect storm, for one target."""
+    """Unit load, hospital load with memory, and the reconnect storm, for one target ("app":
+    production mode; "embedded": the embedded default, unit load only; "node")."""
+    mode = "node" if kind == "node" else "app"
     redis.flush()
     print(f"{kind}: starting {', '.join(s.name for s in servers)}", flush=True)
     for server in servers:
         server.start()
 
     def seqs():
-        if kind == "app":
+        if mode == "app":
             return app_seqs(app, world.children)
         return node_seqs(redis.client(), world.children)
 
-    def post_and_score(children, posting_servers, count, tag):
-        plan = post_plan(kind, children, count, posting_servers, world)
+    def post_and_score(children, posting_servers, count, tag, queue=None, changes=()):
+        plan = post_plan(mode, children, count, posting_servers, world)
         common = {"cmd": "run", "rate": args.rate, "tag": tag}
+        if changes:
+            common.update(changes=changes, change_every_s=args.rounds_every)
         sent = swarm.ask({**common, "posts": plan})
-        if kind == "app":
+        if mode == "app":
             saved = app_post_seqs(app, tag)
         else:
             saved = {post["i"]: post["seq"] for post in sent["posts"] if post["ok"]}
         score = {"cmd": "score", "drain_s": DRAIN_SECONDS}
+        if changes:
+            score.update(versions=queue.versions(changes, sent), unit_patients=queue.children)
         return swarm.ask({**score, "seqs": {str(i): saved.get(i) for i in range(count)}})
 
-    def measure(children, posting_servers, posts, phase):
-        post_and_score(children, posting_servers, WARMUP_POSTS, f"Bench {kind} {phase} warm-up")
+    def measure(children, posting_servers, posts, phase, queue=None):
+        warm = queue.plan(WARMUP_CHANGES) if queue else []
+        tag = f"Bench {kind} {phase} warm-up"
+        post_and_score(children, posting_servers, WARMUP_POSTS, tag, queue, warm)
+        changes = queue.plan(int(posts / args.rate / args.rounds_every)) if queue else []
         meter = CpuMeter([s.socket_pid() for s in servers], database_name)
         meter.start()
-        result = post_and_score(children, posting_servers, posts, f"Bench {kind} {phase} run")
+        tag = f"Bench {kind} {phase} run"
+        result = post_and_score(children, posting_servers, posts, tag, queue, changes)
         result["cpu"] = meter.stop()
         return result
 
@@ -270,7 +379,7 @@ def run_target(kind, servers, swarm, app, redis, world: World, args, database_na
         return steps
 
     out = {"servers": [s.name for s in servers]}
-    if kind == "app":
+    if mode == "app":
         out["cookie_check"] = check_cookie(servers[0].url, world.unit_families[0])
         posters = [
             {
@@ -281,24 +390,29 @@ def run_target(kind, servers, swarm, app, redis, world: World, args, database_na
             }
             for u, c in enumerate(world.clinicians)
         ]
+        if args.rounds:  # the queue screen's tablet: the first unit's clinician, again
+            posters.append({**posters[0]})
         swarm.ask({"cmd": "signin", "posters": posters}, timeout=120)
 
     if args.storm_only:
-        specs = client_specs(kind, world.all_families, servers, seqs(), world.version)
+        specs = client_specs(mode, world.all_families, servers, seqs(), world.version)
         out["big_connect"] = swarm.ask({"cmd": "connect", "clients": specs, "timeout_s": 180})
         print(f"{kind}: {out['big_connect']['connected']} sockets connected", flush=True)
         return storm(kind, servers, swarm, app, redis, world, args, seqs, out)
 
     # 1. Unit load, one process.
     unit_children = world.children[: args.children_per_unit]
-    specs = client_specs(kind, world.unit_families, servers[:1], seqs(), world.version)
+    specs = client_specs(mode, world.unit_families, servers[:1], seqs(), world.version)
     out["unit_connect"] = swarm.ask({"cmd": "connect", "clients": specs})
     print(f"{kind}: unit load, {len(specs)} sockets", flush=True)
     if args.long:
         out["long"] = measure_long(unit_children, servers[:1], args.posts)
         swarm.ask({"cmd": "close"})
         return out
-    out["unit"] = measure(unit_children, servers[:1], args.posts, "unit")
+    queue = None
+    if args.rounds:
+        queue = QueueChanges(mode, servers[0], swarm, app, world, unit_children)
+    out["unit"] = measure(unit_children, servers[:1], args.posts, "unit", queue)
     swarm.ask({"cmd": "close"})
     if args.unit_only:
         return out
@@ -306,7 +420,7 @@ def run_target(kind, servers, swarm, app, redis, world: World, args, database_na
     # 2. Hospital load, two processes, with memory.
     time.sleep(1)
     rss_before = [s.rss_kb() for s in servers]
-    specs = client_specs(kind, world.all_families, servers, seqs(), world.version)
+    specs = client_specs(mode, world.all_families, servers, seqs(), world.version)
     print(f"{kind}: hospital load, {len(specs)} sockets", flush=True)
     out["big_connect"] = swarm.ask({"cmd": "connect", "clients": specs, "timeout_s": 180})
     time.sleep(2)

@@ -44,6 +44,7 @@ class World:
     unit_families: list[Family]
     all_families: list[Family]
     version: str = ""  # the page version a family page of this code sends
+    unit_ids: tuple[int, ...] = ()  # every unit, in order
 
 
 def bench_app(settings: dict):
@@ -63,6 +64,21 @@ def bench_app(settings: dict):
             "SOCKETIO_ALLOWED_ORIGINS": settings["SOCKETIO_ALLOWED_ORIGINS"].split(","),
             "SOCKETIO_MESSAGE_QUEUE": None,
             "SOCKETIO_ASYNC_MODE": "threading",
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 1024,
+            "ARGON2_PARALLELISM": 1,
+        },
+    )
+
+
+def embedded_data_app(database_url: str, secret_key: str):
+    """The app as the embedded default ``load_servers.embedded_server`` builds it (same key,
+    the same SQLite file), for data and cookies only, with cheap password hashing."""
+    return create_app(
+        "development",
+        {
+            "SECRET_KEY": secret_key,
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_COST": 1024,
             "ARGON2_PARALLELISM": 1,
@@ -109,7 +125,15 @@ def make_world(app, units: int, children_per_unit: int, unit_families: int, fami
         person = make.person()
         make.grant(person, child)
         made.append(Family(person.id, child, mint_cookie(app, person.id)))
-    return World(children, unit_of, clinicians, made[:unit_families], made, page_version_of(app))
+    return World(
+        children,
+        unit_of,
+        clinicians,
+        made[:unit_families],
+        made,
+        page_version_of(app),
+        tuple(unit_ids),
+    )
 
 
 def check_cookie(base_url: str, family: Family) -> str:
@@ -157,6 +181,40 @@ def app_post_seqs(app, tag: str) -> dict[int, int]:
         ).all()
         db.session.remove()
         return {int(summary.rsplit(" ", 1)[1]): seq for summary, seq in rows}
+
+
+def app_queue_order(app, unit_id: int) -> list[int]:
+    """The children of the unit's open rounds queue, in queue order (its first is current)."""
+    from rounds.models import RoundsPlace, RoundsSession
+
+    with app.app_context():
+        rows = db.session.scalars(
+            db.select(RoundsPlace.patient_id)
+            .join(RoundsSession, RoundsSession.id == RoundsPlace.session_id)
+            .where(RoundsSession.unit_id == unit_id, RoundsSession.ended_at.is_(None))
+            .order_by(RoundsPlace.position, RoundsPlace.id)
+        ).all()
+        db.session.remove()
+        return list(rows)
+
+
+def app_done_versions(app, unit_id: int) -> dict[int, int]:
+    """Child -> the queue version its "done" made, in the unit's open rounds (a change that
+    was refused made none)."""
+    from rounds.models import RoundsChange, RoundsSession
+
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(RoundsChange.patient_id, RoundsChange.version)
+            .join(RoundsSession, RoundsSession.id == RoundsChange.session_id)
+            .where(
+                RoundsSession.unit_id == unit_id,
+                RoundsSession.ended_at.is_(None),
+                RoundsChange.kind == "done",
+            )
+        ).all()
+        db.session.remove()
+        return {patient_id: version for patient_id, version in rows}
 
 
 def app_post_while_away(app, world: World) -> None:

@@ -34,10 +34,12 @@ def ratio(app, node) -> str:
 
 
 class Table:
-    """Rows of: measure, app, node, ratio, target, verdict."""
+    """Rows of: measure, app, node, ratio, target, verdict (``first``: the app's column, "app"
+    for production mode, "embedded" for the embedded default)."""
 
-    def __init__(self):
+    def __init__(self, first: str = "app"):
         self.rows = []
+        self.first = first
 
     def add(self, name, app, node, target="", met=None, digits=1, show_ratio=True):
         verdict = "" if met is None else ("PASS" if met else "MISS")
@@ -56,7 +58,7 @@ class Table:
         self.rows.append((title,))
 
     def print(self):
-        head = ("measure", "app", "node", "app/node", "target", "")
+        head = ("measure", self.first, "node", f"{self.first[:4]}/node", "target", "")
         widths = (44, 9, 9, 9, 22, 4)
         line = "  ".join(
             f"{h:<{w}}" if i == 0 else f"{h:>{w}}"
@@ -80,7 +82,7 @@ def latency_rows(table, app, node, label, p99_target=None, p99_factor=None, scre
     """p50/p95/p99 of notification and screen, then the counts."""
     for key, name in (("notify", "post-to-notification"), ("screen", "post-to-screen")):
         for p in (50, 95, 99):
-            a, n = percentile(app[key], p), percentile(node[key], p)
+            a, n = as_ms(percentile(app[key], p)), as_ms(percentile(node[key], p))
             target, met = "", None
             if p == 99 and key == "notify" and p99_factor:
                 target = f"<= {p99_factor:g}x node"
@@ -90,13 +92,13 @@ def latency_rows(table, app, node, label, p99_target=None, p99_factor=None, scre
             table.add(f"  {name} p{p} (ms)", a, n, target, met)
     table.add(
         "  post HTTP request p50 (ms)",
-        percentile(app["post_ms"], 50),
-        percentile(node["post_ms"], 50),
+        as_ms(percentile(app["post_ms"], 50)),
+        as_ms(percentile(node["post_ms"], 50)),
     )
     table.add(
         "  post HTTP request p99 (ms)",
-        percentile(app["post_ms"], 99),
-        percentile(node["post_ms"], 99),
+        as_ms(percentile(app["post_ms"], 99)),
+        as_ms(percentile(node["post_ms"], 99)),
     )
     strict = label == "big"
     for key, name in (
@@ -146,21 +148,70 @@ def latency_rows(table, app, node, label, p99_target=None, p99_factor=None, scre
 
 
 def unit_rows(table, app, node, args) -> None:
-    """The unit load's section of the table."""
+    """The unit load's section of the table (and, with --rounds, the queue changes')."""
+    process = "1 process"
+    if getattr(args, "embedded", False):
+        process += " (embedded default: python app.py, SQLite)"
     table.section(
         f"Unit load: {app['unit_connect']['total']} sockets over {args.children_per_unit} "
-        f"children, 1 process, {args.rate:g} posts/s, {args.posts} posts"
+        f"children, {process}, {args.rate:g} posts/s, {args.posts} posts"
     )
     latency_rows(table, app["unit"], node["unit"], "unit", p99_factor=2, screen_cap=150)
+    if app["unit"].get("rounds") and node["unit"].get("rounds"):
+        rounds_rows(table, app["unit"], node["unit"], args)
+
+
+def as_ms(value):
+    """A time in ms as a float (JSON gives 181 for 181.0, which fmt would print as a count)."""
+    return None if value is None else float(value)
+
+
+def rounds_rows(table, app, node, args) -> None:
+    """--rounds: the queue changes made during the unit load, beside its updates."""
+    a, n = app["rounds"], node["rounds"]
+    table.section(
+        f"Rounds queue, in that unit load: {a['changes']} changes (POST done), one every "
+        f"{args.rounds_every:g} s, each pushed to the unit's {args.children_per_unit} children"
+    )
+    for p, name in ((50, "p50"), (95, "p95"), (99, "p99"), (100, "max")):
+        a_p, n_p = percentile(a["notify"], p), percentile(n["notify"], p)
+        table.add(f"  change-to-family {name} (ms)", as_ms(a_p), as_ms(n_p))
+    # Per change (not per family): until the first of the unit's families heard it, and until
+    # all of them had (changes that missed a family are left out: see "missed rounds events").
+    for key, name in (("first", "its first family"), ("all", "all its families")):
+        for p, label in ((50, "p50"), (100, "max")):
+            a_p, n_p = percentile(a[key], p), percentile(n[key], p)
+            table.add(f"  change reaching {name} {label} (ms)", as_ms(a_p), as_ms(n_p))
+    for key, name in (("notify", "post-to-notification"), ("screen", "post-to-screen")):
+        a_max, n_max = percentile(app[key], 100), percentile(node[key], 100)
+        table.add(f"  update {name} max (ms)", as_ms(a_max), as_ms(n_max))
+    for p in (50, 99):
+        a_p, n_p = percentile(a["change_ms"], p), percentile(n["change_ms"], p)
+        table.add(f"  change HTTP request p{p} (ms)", as_ms(a_p), as_ms(n_p))
+    for key, name in (
+        ("missed", "missed rounds events"),
+        ("duplicated", "duplicated"),
+        ("foreign", "other child's states"),
+        ("changes_failed", "changes failed"),
+        ("changes_saved", "changes saved (each one expected)"),
+        ("expected", "deliveries expected"),
+    ):
+        table.add(f"  {name}", a[key], n[key], show_ratio=False)
 
 
 def print_unit_report(results, args, workdir: Path, elapsed: float) -> None:
-    """The unit load's rows alone (--unit-only)."""
-    app, node = results["app"], results["node"]
-    table = Table()
+    """The unit load's rows alone (--unit-only, --embedded)."""
+    first = "embedded" if "embedded" in results else "app"
+    app, node = results[first], results["node"]
+    table = Table(first)
     unit_rows(table, app, node, args)
     table.print()
     print()
+    if args.rounds:
+        print(
+            "with --rounds the server CPU per post also holds the queue changes' "
+            f"({app['unit']['rounds']['changes']} of them) and their pushes"
+        )
     for kind, res in results.items():
         errors = res["unit_connect"].get("errors", []) + res["unit"].get("errors", [])
         if errors:

@@ -8,7 +8,11 @@
 //   server) and emits catch_up {patient, last_seq, events} with the events after ``after``;
 // - POST /post?patient=N takes the child's next seq (Redis INCR), stores the event (RPUSH) and
 //   emits family_event {patient, seq} to the room;
-// - GET /events?patient=N&after=S answers {patient, last_seq, events: [...]} for seq > S.
+// - GET /events?patient=N&after=S answers {patient, last_seq, events: [...]} for seq > S;
+// - POST /rounds?unit=U&patients=A,B,... (a change to unit U's rounds queue) takes the queue's
+//   next version (Redis INCR) and emits rounds {patient, state, away, ..., version} to each of
+//   the children's rooms, as the app does after a queue change commits (no queue is kept: the
+//   states are made up from the order the children are given in).
 // Rooms span processes through @socket.io/redis-adapter, as the app's rooms do through its
 // Redis message queue; seq and events live in Redis, as the app's live in PostgreSQL.
 // GET /health answers {"ok": true}; every response carries X-Rounds-Process.
@@ -65,6 +69,30 @@ async function main() {
         await store.rPush(`bench:events:${patient}`, JSON.stringify(event));
         io.to(`patient:${patient}`).emit("family_event", { patient, seq });
         return send(res, 200, { patient, seq });
+      }
+      if (req.method === "POST" && url.pathname === "/rounds") {
+        req.resume();
+        const unit = wholeNumber(url.searchParams.get("unit"));
+        const children = (url.searchParams.get("patients") || "").split(",").map(wholeNumber);
+        if (unit === null || !children.length || children.includes(null)) {
+          return send(res, 400, { error: "unit, patients" });
+        }
+        const version = await store.incr(`bench:rounds:${unit}`);
+        const startedAt = new Date().toISOString();
+        children.forEach((child, at) => {
+          const away = at - (version - 1);
+          io.to(`patient:${child}`).emit("rounds", {
+            patient: child,
+            state: away > 0 ? "coming" : away === 0 ? "now" : "done",
+            away: Math.max(0, away),
+            turn_started_at: startedAt,
+            minutes_per_child: 10,
+            usual_start: "8:00",
+            ends_by: null,
+            version,
+          });
+        });
+        return send(res, 200, { unit, version });
       }
       if (req.method === "GET" && url.pathname === "/events" && patient !== null) {
         const after = wholeNumber(url.searchParams.get("after") || "0");

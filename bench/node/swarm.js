@@ -5,7 +5,13 @@
 // offered, as socket.io-client and browsers do by default), reconnectionDelayMax 10 s; each
 // (re)connect says its child and last seq, and the server answers with what it missed
 // ("catch_up"); on each family_event newer than what it has, one fetch of everything after its
-// last seq (never two at once; a second need waits for the first fetch to finish).
+// last seq (never two at once; a second need waits for the first fetch to finish). A
+// "rounds" event (where the team is on the unit's rounds queue) carries the child's whole
+// state, and the page draws it as it comes (static/js/family-rounds.js): no fetch follows.
+//
+// Besides the clinicians' posts, a run may make changes to a unit's rounds queue, as a tablet
+// does (POST /staff/units/<id>/rounds/done, one change at a time); each change is heard as
+// "rounds" by every family of every child of that unit.
 //
 // All times come from one clock, process.hrtime (CLOCK_MONOTONIC on Linux, the clock of
 // Python's time.monotonic_ns): the swarm posts itself, so post and receive times are comparable.
@@ -25,7 +31,7 @@ const USER_AGENT = process.env.SWARM_USER_AGENT || "RoundsBenchSwarm";
 
 let clients = [];
 let posters = [];
-let recording = null; // {receipts, notifyAt, screenAt} while a run is measured
+let recording = null; // {receipts, notifyAt, screenAt, rounds...} while a run is measured
 let watch = null; // {latest, resolve} while a reconnect storm is watched
 const errors = [];
 
@@ -195,6 +201,7 @@ function openClient(spec, index) {
     extensions: null,
     socket: null,
     headers: null,
+    rounds: new Map(), // child -> the last rounds state heard
   };
   const options = socketOptions({ ...spec, lastSeq: client.lastSeq });
   client.headers = options.extraHeaders; // the next reconnect sends what keepCookie keeps
@@ -222,6 +229,19 @@ function openClient(spec, index) {
       if (!recording.notifyAt.has(key)) recording.notifyAt.set(key, at);
     }
     if (note.seq > (client.lastSeq.get(note.patient) || 0)) catchUp(client, note.patient);
+  });
+  socket.on("rounds", (state) => {
+    // The page takes its child's state as it comes and draws it (family-rounds.js): the
+    // event's arrival is the screen. Keyed by the queue's version, one per change.
+    const at = now();
+    if (!state || typeof state.patient !== "number") return;
+    if (recording) {
+      const key = `${index}:${state.patient}:${state.version}`;
+      if (!client.patients.includes(state.patient)) recording.roundsForeign += 1;
+      recording.roundsReceipts.set(key, (recording.roundsReceipts.get(key) || 0) + 1);
+      if (!recording.roundsAt.has(key)) recording.roundsAt.set(key, at);
+    }
+    client.rounds.set(state.patient, state);
   });
   socket.on("connect_error", (error) => {
     noteError(`connect_error: ${error.message}`);
@@ -335,17 +355,84 @@ async function postOne(post, summary) {
   return { ok: response.status === 302, seq: null, status: response.status };
 }
 
-let lastRun = null; // the posts of the last run, until they are scored
+// One change to a unit's rounds queue, as the queue screen's buttons send it: "start" with
+// the form's token alone, "done" with the queue version the screen shows and the child. The
+// baseline's /rounds takes the unit's children and emits a state to each child's room.
+async function changeOne(change) {
+  if (change.mode === "node") {
+    const query = `unit=${change.unit}&patients=${change.patients.join(",")}`;
+    const response = await fetch(`${change.url}/rounds?${query}`, { method: "POST" });
+    const body = await response.json();
+    return { ok: response.status === 200, version: body.version, status: response.status };
+  }
+  const poster = posters[change.poster];
+  const fields = { csrf_token: poster.csrf };
+  if (change.kind !== "start") {
+    Object.assign(fields, { version: String(change.version), patient: String(change.patient) });
+  }
+  const request = () =>
+    fetch(`${change.url}/staff/units/${change.unit}/rounds/${change.kind}`, {
+      method: "POST",
+      body: new URLSearchParams(fields),
+      redirect: "manual",
+      headers: { Cookie: `rounds_session=${poster.cookie}`, "User-Agent": USER_AGENT },
+    });
+  const response = await request().catch(() => request());
+  await response.arrayBuffer();
+  // The screen is sent back to the queue (302) whether the change was made or refused (a
+  // flash says which): the database says which changes were made.
+  return { ok: response.status === 302, version: null, status: response.status };
+}
+
+async function changeNow(command) {
+  const at = now();
+  const result = await changeOne(command.change);
+  if (!result.ok) noteError(`rounds ${command.change.kind} answered ${result.status}`);
+  say({ type: "changed", ...result, ms: now() - at });
+}
+
+// The run's queue changes, one at a time as from one tablet: change i is sent (i + 0.5) *
+// every_s after the run's start, or when the one before it was answered, if that is later.
+async function changeRun(changes, everyS, started, sent) {
+  for (let i = 0; i < changes.length; i += 1) {
+    const wait = started + (i + 0.5) * everyS * 1000 - now();
+    if (wait > 0) await sleep(wait);
+    const change = changes[i];
+    const record = { i, patient: change.patient, at: now(), ms: null, ok: false, status: 0, version: null };
+    sent.push(record);
+    try {
+      const result = await changeOne(change);
+      record.ms = now() - record.at;
+      Object.assign(record, { ok: result.ok, status: result.status, version: result.version });
+      if (!result.ok) noteError(`rounds ${change.kind} answered ${result.status}`);
+    } catch (error) {
+      noteError(`rounds ${change.kind}: ${error.message}`);
+    }
+  }
+}
+
+let lastRun = null; // the posts (and queue changes) of the last run, until they are scored
 
 async function run(command) {
   // Post at the given rate, then drain; the answer lists the posts. Which seq each post got
   // is known for sure only afterwards (a failed post may or may not have saved one), so the
   // caller sends them back with "score".
-  recording = { receipts: new Map(), notifyAt: new Map(), screenAt: new Map(), foreign: 0, bytes: [] };
+  recording = {
+    receipts: new Map(),
+    notifyAt: new Map(),
+    screenAt: new Map(),
+    foreign: 0,
+    bytes: [],
+    roundsReceipts: new Map(),
+    roundsAt: new Map(),
+    roundsForeign: 0,
+  };
   const sent = []; // {i, patient, at, ms, ok, status, seq}
   const pending = [];
   const interval = 1000 / command.rate;
   const started = now();
+  const changes = []; // {i, patient, at, ms, ok, status, version}
+  const changing = changeRun(command.changes || [], command.change_every_s || 1, started, changes);
   for (let i = 0; i < command.posts.length; i += 1) {
     const wait = started + i * interval - now();
     if (wait > 0) await sleep(wait);
@@ -363,20 +450,23 @@ async function run(command) {
     );
   }
   const postSeconds = (now() - started) / 1000;
-  await Promise.all(pending);
+  await Promise.all([...pending, changing]);
   // Recording goes on until "score": every post has been answered, so every saved one has
   // been committed and published, but its pushes may still be queued in a busy server.
-  lastRun = { sent, postSeconds };
+  lastRun = { sent, postSeconds, changes };
   say({
     type: "sent",
     posts: sent.map((s) => ({ i: s.i, patient: s.patient, ok: s.ok, status: s.status, seq: s.seq })),
+    changes: changes.map((c) => ({ i: c.i, ok: c.ok, status: c.status, version: c.version })),
   });
 }
 
 async function score(command) {
   // seqs: post index -> the seq it saved (null: nothing saved). Waits (up to drain_s) until
   // every family of each saved post's child has it on screen, then stops recording.
-  const { sent, postSeconds } = lastRun;
+  // versions (with queue changes): change index -> the queue version it made (null: none);
+  // unit_patients: the children of that unit, every one of whose families hears each change.
+  const { sent, postSeconds, changes } = lastRun;
   const rec = recording;
   const followers = new Map();
   for (const c of clients) {
@@ -391,8 +481,15 @@ async function score(command) {
     if (seq === null || seq === undefined) continue;
     for (const c of followers.get(s.patient) || []) keys.push(`${c.index}:${s.patient}:${seq}`);
   }
+  const roundsKeys = roundsExpected(changes, command, followers);
   const drainUntil = now() + command.drain_s * 1000;
-  while (now() < drainUntil && keys.some((key) => !rec.screenAt.has(key))) await sleep(20);
+  while (
+    now() < drainUntil &&
+    (keys.some((key) => !rec.screenAt.has(key)) ||
+      roundsKeys.some(({ key }) => !rec.roundsAt.has(key)))
+  ) {
+    await sleep(20);
+  }
   await sleep(300); // late duplicates
   recording = null;
   const notify = [];
@@ -433,10 +530,62 @@ async function score(command) {
     duplicated,
     foreign: rec.foreign,
     fetch_errors: clients.reduce((n, c) => n + c.fetchErrors, 0),
+    rounds: changes.length ? roundsScore(changes, command, roundsKeys, rec) : null,
     errors: errors.splice(0),
   });
   for (const c of clients) c.fetchErrors = 0;
   lastRun = null;
+}
+
+// Every (family, child, version) a run's saved queue changes should have reached.
+function roundsExpected(changes, command, followers) {
+  const keys = [];
+  for (const change of changes || []) {
+    const version = (command.versions || {})[String(change.i)];
+    if (version === null || version === undefined) continue;
+    for (const p of command.unit_patients || []) {
+      for (const c of followers.get(p) || []) keys.push({ change, key: `${c.index}:${p}:${version}` });
+    }
+  }
+  return keys;
+}
+
+function roundsScore(changes, command, roundsKeys, rec) {
+  const heard = [];
+  const perChange = new Map(); // change index -> {first, last, missed}: its families' arrivals
+  let missed = 0;
+  let duplicated = 0;
+  for (const { change, key } of roundsKeys) {
+    const at = rec.roundsAt.get(key);
+    if (!perChange.has(change.i)) perChange.set(change.i, { first: Infinity, last: 0, missed: 0 });
+    const one = perChange.get(change.i);
+    if (at === undefined) {
+      missed += 1;
+      one.missed += 1;
+    } else {
+      const ms = at - change.at;
+      heard.push(Math.round(ms * 100) / 100);
+      one.first = Math.min(one.first, ms);
+      one.last = Math.max(one.last, ms);
+    }
+    if ((rec.roundsReceipts.get(key) || 0) > 1) duplicated += 1;
+  }
+  const reached = [...perChange.values()].filter((one) => !one.missed);
+  const versions = command.versions || {};
+  return {
+    changes: changes.length,
+    changes_failed: changes.filter((c) => !c.ok).length,
+    changes_saved: changes.filter((c) => versions[String(c.i)] != null).length,
+    expected: roundsKeys.length,
+    notify: heard,
+    // Per change: until its first family heard it, and until the last of them all did.
+    first: reached.map((one) => Math.round(one.first * 100) / 100),
+    all: reached.map((one) => Math.round(one.last * 100) / 100),
+    change_ms: changes.filter((c) => c.ms !== null).map((c) => Math.round(c.ms * 100) / 100),
+    missed,
+    duplicated,
+    foreign: rec.roundsForeign,
+  };
 }
 
 async function waitDisconnected(command) {
@@ -485,6 +634,7 @@ const handlers = {
   offer: checkOffer,
   connect,
   signin: signInAll,
+  change: changeNow,
   run,
   score,
   wait_disconnected: waitDisconnected,
