@@ -54,28 +54,25 @@ def answer_rounds(
 
 
 def _keep_answer(user: User, patient: Patient, day, choice: str, now: datetime) -> None:
-    """This person's answer for the child and day, new or changed. Two answers sent at the
-    same moment (a double tap, two phones) both find none and both insert: the second then
-    changes the first's row instead (a savepoint keeps the rest of the transaction)."""
+    """This person's answer for the child and day, new or changed: the first write of
+    ``answer_rounds``'s transaction. Two answers sent at the same moment (a double tap, two
+    phones) both find none and both insert; the second's insert then fails on the unique
+    index, and, having written nothing else yet, it starts again and changes the first's row."""
     for _attempt in range(2):
         answer = tracker.answer_of(user, patient, day)
         if answer is not None:
             answer.choice, answer.answered_at = choice, now
             return
+        db.session.add(
+            RoundsAnswer(
+                user_id=user.id, patient_id=patient.id, day=day, choice=choice, answered_at=now
+            )
+        )
         try:
-            with db.session.begin_nested():
-                db.session.add(
-                    RoundsAnswer(
-                        user_id=user.id,
-                        patient_id=patient.id,
-                        day=day,
-                        choice=choice,
-                        answered_at=now,
-                    )
-                )
+            db.session.flush()
             return
         except IntegrityError:
-            continue
+            db.session.rollback()
     raise FamilyRoundsRefused("busy")
 
 
