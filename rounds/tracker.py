@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 
 from sqlalchemy import func, select
 
@@ -136,11 +137,17 @@ def session_answers_day(session: RoundsSession, unit: Unit) -> date:
     return rounds_day(unit, session.started_at)
 
 
-def answers_day(unit: Unit, now: datetime | None = None) -> date:
+# "today's session, not read yet" (None means "read: there is none")
+_UNREAD = object()
+
+
+def answers_day(unit: Unit, now: datetime | None = None, session=_UNREAD) -> date:
     """The day a family member's answer is for: the running rounds', else today's, unless
-    today's rounds are over (or today's usual window has long passed); then tomorrow's."""
+    today's rounds are over (or today's usual window has long passed); then tomorrow's.
+    ``session``: today's session (or None), when the caller has just read it."""
     now = now or utcnow()
-    session = todays_session(unit, now)
+    if session is _UNREAD:
+        session = todays_session(unit, now)
     if session is None:
         return rounds_day(unit, now)
     if is_live(session, unit, now):
@@ -157,9 +164,9 @@ class Queue:
     live: bool
     places: list[RoundsPlace] = field(default_factory=list)
 
-    @property
+    @cached_property
     def minutes(self) -> int:
-        """Minutes per child for the estimates."""
+        """Minutes per child for the estimates (read by every child's state of a change)."""
         return minutes_per_child(self.unit, self.places)
 
     @property
@@ -229,17 +236,6 @@ def link_shown(state: dict) -> bool:
     return state["state"] in ("next", "now")
 
 
-def answer_of(user: User, patient: Patient, day: date) -> RoundsAnswer | None:
-    """A family member's answer for this child and day."""
-    return db.session.scalar(
-        select(RoundsAnswer).where(
-            RoundsAnswer.user_id == user.id,
-            RoundsAnswer.patient_id == patient.id,
-            RoundsAnswer.day == day,
-        )
-    )
-
-
 def answer_in(user: User, patient: Patient, days) -> RoundsAnswer | None:
     """A family member's newest answer for this child on any of ``days``."""
     return db.session.scalar(
@@ -258,9 +254,10 @@ def personal_state(user: User, patient: Patient, queue: Queue, state: dict) -> d
     """What only this person sees: their own answer, and the join link when they asked to
     join by video and the team is coming next or at the bedside."""
     if queue.live:
-        answer = answer_in(user, patient, session_days(queue.session, queue.unit))
+        days = session_days(queue.session, queue.unit)
     else:
-        answer = answer_of(user, patient, answers_day(queue.unit))
+        days = (answers_day(queue.unit, session=queue.session),)
+    answer = answer_in(user, patient, days)
     link = None
     if answer is not None and answer.choice == "video" and link_shown(state):
         place = next((p for p in queue.places if p.patient_id == patient.id), None)
@@ -440,22 +437,22 @@ def staff_queue(
     rows = census_rows([unit.id])
     latest = {patient.id: (patient, update) for patient, update in rows}
     ids = list(latest)
-    days = session_days(queue.session, unit) if queue.live else (answers_day(unit, now),)
+    if queue.live:
+        days = session_days(queue.session, unit)
+    else:
+        days = (answers_day(unit, now, session=queue.session),)
     answers = staff_answers(ids, days)
     languages = family_languages_of(ids)
     questions = open_question_counts(ids)
     minutes = queue.minutes
     current = queue.current
-    turn_end = None
-    if current is not None and current.turn_started_at is not None:
-        turn_end = max(current.turn_started_at + timedelta(minutes=minutes), now)
 
     def row(patient_id: int, place: RoundsPlace | None, away: int = 0) -> StaffRow:
         patient, update = latest[patient_id]
         codes = languages.get(patient_id, [])
         expected = None
-        if place is not None and place.state == "waiting" and turn_end is not None:
-            expected = to_five_minutes(turn_end + timedelta(minutes=minutes * max(0, away - 1)))
+        if place is not None and place.state == "waiting" and current is not None:
+            expected = expected_at(current.turn_started_at, minutes, away, now)
         return StaffRow(
             patient=patient,
             latest_status=update.status if update is not None else None,
@@ -478,7 +475,7 @@ def staff_queue(
         placed = {place.patient_id for place in queue.places}
         left_out = [row(pid, None) for pid in ids if pid not in placed]
         return queue, in_queue, left_out
-    first = [patient.id for patient in children_for_rounds(unit)]
+    first = [patient.id for patient in children_for_rounds(unit, rows)]
     return (
         queue,
         [row(pid, None) for pid in first],
@@ -494,10 +491,10 @@ def bed_order(bed: str) -> tuple:
     )
 
 
-def children_for_rounds(unit: Unit) -> list[Patient]:
+def children_for_rounds(unit: Unit, rows=None) -> list[Patient]:
     """The children rounds start with: everyone in the unit by bed, except children on
     comfort care (their team talks with the family at their own pace)."""
-    rows = census_rows([unit.id])
+    rows = census_rows([unit.id]) if rows is None else rows  # (child, latest update)
     children = [patient for patient, latest in rows if not (latest and latest.status == "comfort")]
     return sorted(children, key=lambda patient: (bed_order(patient.bed), patient.id))
 
@@ -506,22 +503,27 @@ def children_for_rounds(unit: Unit) -> list[Patient]:
 ROUND_TO_MINUTES = 5
 
 
+def expected_at(turn_started_at: datetime | None, minutes: int, away: int, now: datetime):
+    """When the team should reach a child ``away`` children on, to the nearest 5 minutes:
+    the current child's turn ends ``minutes`` after it began (or now, if the team is
+    behind), then one turn per child still ahead. None before any child's turn began."""
+    if turn_started_at is None:
+        return None
+    turn_end = max(turn_started_at + timedelta(minutes=minutes), now)
+    return to_five_minutes(turn_end + timedelta(minutes=minutes * max(0, away - 1)))
+
+
 def estimate(state: dict, now: datetime | None = None) -> tuple[datetime, int] | None:
-    """When the team should reach a waiting child, and in about how many minutes (to the
-    nearest 5): the current child's turn ends ``minutes_per_child`` after it began (or now,
-    if the team is behind), then one turn per child still ahead. static/js/family-rounds.js
-    works this out again every 30 s in the same way."""
+    """A waiting child's family's estimate (``expected_at``), and in about how many minutes
+    (to the nearest 5). static/js/family-rounds.js works this out again every 30 s in the
+    same way."""
     if state["state"] not in ("coming", "next") or not state["turn_started_at"]:
         return None
     now = now or utcnow()
-    minutes = state["minutes_per_child"]
-    turn_end = max(
-        datetime.fromisoformat(state["turn_started_at"]) + timedelta(minutes=minutes), now
-    )
-    expected = to_five_minutes(turn_end + timedelta(minutes=minutes * max(0, state["away"] - 1)))
-    return expected, max(
-        0, round((expected - now).total_seconds() / 60 / ROUND_TO_MINUTES)
-    ) * ROUND_TO_MINUTES
+    began = datetime.fromisoformat(state["turn_started_at"])
+    expected = expected_at(began, state["minutes_per_child"], state["away"], now)
+    minutes = round((expected - now).total_seconds() / 60 / ROUND_TO_MINUTES)
+    return expected, max(0, minutes) * ROUND_TO_MINUTES
 
 
 def to_five_minutes(moment: datetime) -> datetime:

@@ -25,7 +25,8 @@ def rounds_context(patient, answer_form=None, question_form=None) -> dict:
         "rounds_state": state,
         "rounds_personal": personal,
         "taking_part": taking_part,
-        "answer_for_tomorrow": not queue.live and tracker.answers_day(patient.unit) != today,
+        "answer_for_tomorrow": not queue.live
+        and tracker.answers_day(patient.unit, session=queue.session) != today,
         "answer_form": answer_form,
         "question_form": question_form or QuestionForm(formdata=None),
         "questions": questions_for_family(current_user, patient),

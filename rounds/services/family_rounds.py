@@ -39,8 +39,8 @@ def answer_rounds(
         raise ValueError(choice)
     now = now or utcnow()
     unit = patient.unit
-    day = tracker.answers_day(unit, now)
     queue = tracker.queue_of(unit, now)
+    day = tracker.answers_day(unit, now, session=queue.session)
     state = tracker.family_state(queue, patient.id)
     if state["state"] in ("now", "done") and day in tracker.session_days(queue.session, unit):
         raise FamilyRoundsRefused("too_late")
@@ -59,7 +59,7 @@ def _keep_answer(user: User, patient: Patient, day, choice: str, now: datetime) 
     phones) both find none and both insert; the second's insert then fails on the unique
     index, and, having written nothing else yet, it starts again and changes the first's row."""
     for _attempt in range(2):
-        answer = tracker.answer_of(user, patient, day)
+        answer = tracker.answer_in(user, patient, (day,))
         if answer is not None:
             answer.choice, answer.answered_at = choice, now
             return
