@@ -84,15 +84,17 @@ def _close_by_itself(session: RoundsSession, unit: Unit) -> None:
     db.session.flush()
 
 
-# The version moves on only from the one the screen saw: of two staff acting at once on the
-# same queue, the second finds no row and is refused, on both databases.
+# A change moves the queue's version on by one, in the change's transaction.
 _SESSIONS = RoundsSession.__table__
-_NEXT_VERSION = (
+_BUMP_VERSION = (
     sql_update(_SESSIONS)
-    .where(_SESSIONS.c.id == bindparam("session_id"), _SESSIONS.c.version == bindparam("seen"))
+    .where(_SESSIONS.c.id == bindparam("session_id"))
     .values(version=_SESSIONS.c.version + 1, changed_at=bindparam("now"))
     .returning(_SESSIONS.c.version)
 )
+# Only from the version the screen saw: of two staff acting at once on the same queue, the
+# second finds no row and is refused, on both databases.
+_NEXT_VERSION = _BUMP_VERSION.where(_SESSIONS.c.version == bindparam("seen"))
 
 
 def change_rounds(
@@ -210,15 +212,6 @@ def _renumber(places: list[RoundsPlace], now: datetime) -> None:
             waiting.state, waiting.turn_started_at = "current", now
 
 
-# The version moves on whatever a screen saw: a discharge is not an action on the queue.
-_BUMP_VERSION = (
-    sql_update(_SESSIONS)
-    .where(_SESSIONS.c.id == bindparam("session_id"))
-    .values(version=_SESSIONS.c.version + 1, changed_at=bindparam("now"))
-    .returning(_SESSIONS.c.version)
-)
-
-
 def leave_rounds(by: User, patient: Patient, now: datetime) -> bool:
     """A child discharged during rounds leaves the queue, in the discharge's transaction (the
     caller flushed ``discharged_at``): if the team was with them, it moves on to the next
@@ -235,6 +228,7 @@ def leave_rounds(by: User, patient: Patient, now: datetime) -> bool:
     )
     if place is None:
         return False
+    # Whatever a screen saw: a discharge is not an action on the queue.
     version = db.session.execute(_BUMP_VERSION, {"session_id": session.id, "now": now}).scalar()
     if place.state == "current":
         place.state, place.done_at = "done", now

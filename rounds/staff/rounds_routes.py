@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from rounds import tracker
-from rounds.forms import ConfirmForm
+from rounds.forms import ConfirmForm, confirmed_press
 from rounds.i18n import LANGUAGE_BY_CODE
 from rounds.models import Question
 from rounds.permissions import (
@@ -66,14 +66,12 @@ def rounds_queue_part(unit_id: int):
 def start_unit_rounds(unit_id: int):
     """Start today's rounds, in bed order."""
     unit = get_rounds_unit(unit_id, run=True)
-    if ConfirmForm().validate_on_submit():
+    if confirmed_press("Start rounds"):
         try:
             start_rounds(current_user, unit)
             flash("Rounds started. Families can see when the team is coming.", "success")
         except RoundsRefused as refused:
             flash(refused.message, "warning")
-    else:
-        flash("That did not go through. Press Start rounds again.", "warning")
     return redirect(url_for("staff.rounds_queue", unit_id=unit_id))
 
 
