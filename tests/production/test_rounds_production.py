@@ -124,8 +124,12 @@ def test_a_family_on_a_killed_process_catches_up_where_rounds_stand(cluster, war
 
         cluster["app1"].kill()
         wait_until(
+            # The catch-up is sent from the connect handler, so it can arrive before the
+            # client has the connect's acknowledgement: wait for both.
             lambda: (
-                len(family.payloads("catch_up")) == 2 and len(family.after_last("catch_up")) >= 2
+                len(family.payloads("catch_up")) == 2
+                and len(family.after_last("catch_up")) >= 2
+                and family.client.connected
             ),
             timeout=30,
             message="the socket to reconnect to app2 and be caught up",
